@@ -1,0 +1,63 @@
+"""What the engine wants done, as plain data. Only the shells turn these into messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Say:
+    """A message with no buttons."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Button:
+    """One answer button: `value` goes back in a Choice event."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Ask:
+    """A question waiting for an answer.
+
+    `number`/`total` give the progress marker ("question 3 of 7"); `seq` must come back with
+    any button press so a press on an old message can be recognised.
+    """
+
+    key: str
+    kind: str
+    text: str
+    seq: int
+    number: int
+    total: int
+    buttons: tuple[Button, ...] = ()
+    min_picks: int = 1
+    max_picks: int = 1
+    skip_label: str | None = None
+    can_go_back: bool = False
+
+
+@dataclass(frozen=True)
+class Answered:
+    """An answer to keep in the person's journal; written in the same transaction as the state."""
+
+    key: str
+    value: Any
+    at: datetime | None
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The run is complete; `reflection` is the closing text built from the person's answers."""
+
+    flow_id: str
+    reflection: str
+
+
+Effect = Say | Ask | Answered | Finished

@@ -1,0 +1,329 @@
+"""The pure engine: `step(catalog, state, event, now) -> (state, effects)`.
+
+No I/O, no clock (the caller passes `now`), no Telegram, no SQLite. Everything a shell needs to
+show comes back as effects; everything to remember comes back as the new state.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from bot.engine import texts
+from bot.engine.effects import Answered, Ask, Button, Effect, Finished, Say
+from bot.engine.events import Back, Choice, Event, Picks, Resume, Skip, Start, Text
+from bot.engine.render import lookup, render
+from bot.engine.state import SKIPPED, Frame, Mark, RunState, is_skipped
+from bot.flows import expr as expressions
+from bot.flows.model import Catalog, Flow, Kind, Step
+
+MAX_AUTO_STEPS = 500
+"""Steps the engine may pass without asking anything before it gives up (the checker
+rejects silent loops; this is the belt to its braces)."""
+
+
+class EngineError(RuntimeError):
+    """The flow and the state disagree in a way the checker should have prevented."""
+
+
+class _Invalid(Exception):
+    """An answer that does not fit the question; carries the kind re-prompt."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def start(catalog: Catalog, flow_id: str, now: datetime | None = None) -> tuple[RunState, list[Effect]]:
+    """A fresh run of `flow_id`, up to and including its first question."""
+    flow = catalog[flow_id]  # type: ignore[index]
+    state = RunState(stack=(Frame(flow.id, flow.version, flow.first.id),))
+    effects: list[Effect] = []
+    state = _enter(catalog, state, flow.first.id, effects)
+    return state, effects
+
+
+def step(
+    catalog: Catalog, state: RunState, event: Event, now: datetime | None = None
+) -> tuple[RunState, list[Effect]]:
+    """Apply one event to a run; return the new state and what to show."""
+    if isinstance(event, Start):
+        return start(catalog, event.flow_id, now)
+    if state.done:
+        return state, [Say(texts.FINISHED_ALREADY)]
+    flow, current = _here(catalog, state)
+    if isinstance(event, Resume):
+        return state, [_ask(catalog, state, flow, current)]
+    if isinstance(event, Back):
+        return _back(catalog, state)
+    seq = getattr(event, "seq", None)
+    if seq is not None and seq != state.seq:
+        return state, [Say(texts.STALE), _ask(catalog, state, flow, current)]
+    if isinstance(event, Skip):
+        if not current.optional:
+            return state, [Say(texts.NOT_SKIPPABLE), _ask(catalog, state, flow, current)]
+        return _advance(catalog, state, flow, current, dict(SKIPPED), now)
+    try:
+        value = _interpret(current, event)
+    except _Invalid as invalid:
+        return _retry(catalog, state, flow, current, current.invalid or invalid.message)
+    return _advance(catalog, state, flow, current, value, now)
+
+
+def _here(catalog: Catalog, state: RunState) -> tuple[Flow, Step]:
+    frame = state.frame
+    flow = catalog.get(frame.flow_id)  # type: ignore[call-overload]
+    if flow is None or not flow.has_step(frame.step_id):
+        raise EngineError(f"flow={frame.flow_id} step={frame.step_id} no longer exists")
+    return flow, flow.step(frame.step_id)
+
+
+# -- reading answers -------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"^\s*(-?\d+)\s*[.)]?\s*$")
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\W_]+", " ", text.casefold()).strip()
+
+
+def _match_option(step: Step, text: str) -> str | None:
+    """The option a typed text means: its number, its label or its value."""
+    number = _NUMBER.match(text)
+    if number and 1 <= int(number.group(1)) <= len(step.options):
+        return step.options[int(number.group(1)) - 1].value
+    wanted = _norm(text)
+    for option in step.options:
+        if wanted and wanted in (_norm(option.label), _norm(option.value)):
+            return option.value
+    return None
+
+
+def _interpret(step: Step, event: Event) -> Any:
+    """The value to store for this event at this step, or _Invalid."""
+    kind = step.kind
+    if kind is Kind.PAUSE:
+        if isinstance(event, Choice):
+            return "ready"
+        raise _Invalid(texts.pause(step.button))
+    if kind is Kind.TEXT:
+        if not isinstance(event, Text):
+            raise _Invalid(texts.TYPE_IT)
+        answer = event.text.strip()
+        if len(answer) < step.min_chars:
+            raise _Invalid(texts.TOO_SHORT)
+        if len(answer) > step.max_chars:
+            raise _Invalid(texts.too_long(step.max_chars))
+        return answer
+    if kind is Kind.CHOICE:
+        raw = event.value if isinstance(event, Choice) else None
+        if isinstance(event, Text):
+            raw = _match_option(step, event.text)
+        if raw is None or step.option(raw) is None:
+            raise _Invalid(texts.PICK_ONE)
+        return raw
+    if kind is Kind.SCALE:
+        raw_text = event.value if isinstance(event, Choice) else getattr(event, "text", "")
+        number = _NUMBER.match(raw_text or "")
+        point = int(number.group(1)) if number else None
+        if point is None or not step.scale_min <= point <= step.scale_max:
+            raise _Invalid(texts.scale(step.scale_min, step.scale_max))
+        return point
+    if kind is Kind.MULTI:
+        if isinstance(event, Picks):
+            values = list(dict.fromkeys(event.values))
+        elif isinstance(event, Text):
+            parts = [p for p in re.split(r"[,;\n]+", event.text) if p.strip()]
+            values = [v for v in (_match_option(step, p) for p in parts) if v is not None]
+            if len(values) != len(parts):
+                raise _Invalid(texts.pick_many(step.min_picks, step.max_picks or 1))
+        else:
+            raise _Invalid(texts.pick_many(step.min_picks, step.max_picks or 1))
+        high = step.max_picks or len(step.options)
+        if any(step.option(v) is None for v in values) or not step.min_picks <= len(values) <= high:
+            raise _Invalid(texts.pick_many(step.min_picks, high))
+        order = [o.value for o in step.options]
+        return sorted(values, key=order.index)
+    raise EngineError(f"step {step.id} of kind {kind} does not take answers")
+
+
+# -- moving ----------------------------------------------------------------------------------
+
+def _retry(
+    catalog: Catalog, state: RunState, flow: Flow, current: Step, message: str
+) -> tuple[RunState, list[Effect]]:
+    """A kind re-prompt; after too many tries, the step's fallback if it has one."""
+    retries = state.retries + 1
+    if current.fallback and retries >= current.retries:
+        effects: list[Effect] = [Say(message)]
+        state = state.with_(retries=0)
+        return _enter(catalog, state, current.fallback, effects), effects
+    state = state.with_(retries=retries)
+    return state, [Say(message), _ask(catalog, state, flow, current)]
+
+
+def _advance(
+    catalog: Catalog, state: RunState, flow: Flow, current: Step, value: Any,
+    now: datetime | None,
+) -> tuple[RunState, list[Effect]]:
+    """Store the answer and move to whatever comes next."""
+    effects: list[Effect] = []
+    if current.kind is not Kind.PAUSE:
+        key = state.frame.key(current.id)
+        answers = {k: v for k, v in state.answers.items() if k != key}
+        answers[key] = value
+        state = state.with_(answers=answers)
+        effects.append(Answered(key, value, now))
+    target = _continuation(catalog, state, flow, current, value)
+    return _enter(catalog, state.with_(retries=0), target, effects), effects
+
+
+def _condition(catalog: Catalog, state: RunState, frame: Frame, source: Any) -> bool:
+    def value_of(name: str) -> Any:
+        found, value = lookup(state, frame, name)
+        return value if found else expressions.MISSING
+
+    def skipped(name: str) -> bool:
+        return is_skipped(state.answers.get(frame.key(name)))
+
+    return expressions.evaluate(source, value_of, skipped)
+
+
+def _continuation(catalog: Catalog, state: RunState, flow: Flow, current: Step, value: Any) -> str:
+    """The step after `current` once it is answered (or passed)."""
+    if current.kind is Kind.CHOICE and not is_skipped(value):
+        option = current.option(str(value))
+        if option and option.goto:
+            return option.goto
+    for rule in current.next:
+        if rule.when is None or _condition(catalog, state, state.frame, rule.when):
+            return rule.goto
+    following = flow.after(current.id)
+    if following is None:
+        raise EngineError(f"flow={flow.id} step={current.id} has no way forward")
+    return following.id
+
+
+def _enter(catalog: Catalog, state: RunState, target: str, effects: list[Effect]) -> RunState:
+    """Walk from `target` through steps that ask nothing, until a question or the end."""
+    for _ in range(MAX_AUTO_STEPS):
+        frame = state.frame
+        flow = catalog[frame.flow_id]  # type: ignore[index]
+        here = flow.step(target)
+        state = state.with_(stack=(*state.stack[:-1], _at(frame, here.id)))
+        frame = state.frame
+        if here.when is not None and not _condition(catalog, state, frame, here.when):
+            following = flow.after(here.id)
+            if following is None:
+                raise EngineError(f"flow={flow.id} step={here.id} skipped with nothing after it")
+            target = following.id
+            continue
+        if here.kind is Kind.SAY:
+            effects.append(Say(render(here.text, catalog, flow, state, frame)))
+            target = _continuation(catalog, state, flow, here, None)
+            continue
+        if here.kind is Kind.CALL:
+            callee = catalog[here.call]  # type: ignore[index]
+            params = dict(callee.params)
+            params.update({k: render(v, catalog, flow, state, frame) for k, v in here.args.items()})
+            inner = Frame(callee.id, callee.version, callee.first.id, frame.key(here.id) + "/", params)
+            state = state.with_(stack=(*state.stack, inner))
+            target = callee.first.id
+            continue
+        if here.kind is Kind.END:
+            text = render(here.text, catalog, flow, state, frame)
+            if len(state.stack) == 1:
+                effects.append(Finished(flow.id, text))
+                return state.with_(done=True, reflection=text, seq=state.seq + 1)
+            if text:
+                effects.append(Say(text))
+            state, target = _return(catalog, state, here, effects)
+            continue
+        state = state.with_(
+            seq=state.seq + 1,
+            retries=0,
+            history=(*state.history, Mark(state.stack, len(state.answers))),
+        )
+        effects.append(_ask(catalog, state, flow, here))
+        return state
+    raise EngineError(f"flow={state.frame.flow_id} passed {MAX_AUTO_STEPS} steps without a question")
+
+
+def _at(frame: Frame, step_id: str) -> Frame:
+    return Frame(frame.flow_id, frame.version, step_id, frame.scope, frame.params)
+
+
+def _return(
+    catalog: Catalog, state: RunState, end: Step, effects: list[Effect]
+) -> tuple[RunState, str]:
+    """Leave a sub-flow: store its return value on the caller's call step, then move on."""
+    inner = state.frame
+    stack = state.stack[:-1]
+    caller = stack[-1]
+    flow = catalog[caller.flow_id]  # type: ignore[index]
+    call_step = flow.step(caller.step_id)
+    state = state.with_(stack=stack)
+    if end.returns:
+        found, value = lookup(state, inner, end.returns)
+        if found:
+            key = caller.key(call_step.id)
+            answers = {k: v for k, v in state.answers.items() if k != key}
+            answers[key] = value
+            state = state.with_(answers=answers)
+            effects.append(Answered(key, value, None))
+    return state, _continuation(catalog, state, flow, call_step, None)
+
+
+def _back(catalog: Catalog, state: RunState) -> tuple[RunState, list[Effect]]:
+    """Return to the previous question; later answers are set aside and asked again."""
+    flow, current = _here(catalog, state)
+    if len(state.history) < 2:
+        return state, [Say(texts.NOTHING_BEFORE), _ask(catalog, state, flow, current)]
+    mark = state.history[-2]
+    target_frame = mark.stack[-1]
+    target_flow = catalog[target_frame.flow_id]  # type: ignore[index]
+    target = target_flow.step(target_frame.step_id)
+    if not target.back:
+        return state, [Say(texts.CANNOT_GO_BACK), _ask(catalog, state, flow, current)]
+    answers = dict(list(state.answers.items())[: mark.answered])
+    state = state.with_(
+        stack=mark.stack,
+        answers=answers,
+        history=state.history[:-1],
+        seq=state.seq + 1,
+        retries=0,
+    )
+    return state, [_ask(catalog, state, target_flow, target)]
+
+
+def _ask(catalog: Catalog, state: RunState, flow: Flow, here: Step) -> Ask:
+    """The question effect for the current step."""
+    frame = state.frame
+    number, total = flow.question_number(here.id)
+    buttons: tuple[Button, ...] = ()
+    if here.kind in (Kind.CHOICE, Kind.MULTI):
+        buttons = tuple(Button(o.label, o.value) for o in here.options)
+    elif here.kind is Kind.SCALE:
+        buttons = tuple(
+            Button(str(p), str(p)) for p in range(here.scale_min, here.scale_max + 1)
+        )
+    elif here.kind is Kind.PAUSE:
+        buttons = (Button(here.button, "ready"),)
+    text = render(here.text, catalog, flow, state, frame)
+    if here.kind is Kind.SCALE and here.scale_labels:
+        anchors = " · ".join(f"{p} = {label}" for p, label in sorted(here.scale_labels.items()))
+        text = f"{text}\n({anchors})"
+    return Ask(
+        key=frame.key(here.id),
+        kind=here.kind.value,
+        text=text,
+        seq=state.seq,
+        number=number,
+        total=total,
+        buttons=buttons,
+        min_picks=here.min_picks if here.kind is Kind.MULTI else 1,
+        max_picks=(here.max_picks or len(here.options)) if here.kind is Kind.MULTI else 1,
+        skip_label=here.optional,
+        can_go_back=len(state.history) > 1,
+    )

@@ -1,0 +1,131 @@
+"""A run's whole position as a small, serialisable record (the engine's only memory).
+
+`RunState` is stored as JSON. `SCHEMA_VERSION` says which shape it has; an older shape is
+upgraded in `from_dict`, and a newer one is refused loudly rather than misread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+SCHEMA_VERSION = 1
+SKIPPED: Mapping[str, bool] = {"skipped": True}
+"""Stored for a skipped optional step: never empty text, so a skip stays a skip."""
+
+
+def is_skipped(value: Any) -> bool:
+    """True for the marker of a skipped answer."""
+    return isinstance(value, dict) and value.get("skipped") is True
+
+
+class StateError(ValueError):
+    """A stored state that this version of the bot cannot read."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Where one flow of the call stack is. `scope` prefixes the answer keys of a sub-flow."""
+
+    flow_id: str
+    version: int
+    step_id: str
+    scope: str = ""
+    params: Mapping[str, str] = field(default_factory=dict)
+
+    def key(self, name: str) -> str:
+        """The answers key for `name` in this frame."""
+        return self.scope + name
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A question the person arrived at: the stack then, and how many answers existed."""
+
+    stack: tuple[Frame, ...]
+    answered: int
+
+
+@dataclass(frozen=True)
+class RunState:
+    """Everything the engine knows about one run of a flow."""
+
+    stack: tuple[Frame, ...]
+    answers: Mapping[str, Any] = field(default_factory=dict)
+    history: tuple[Mark, ...] = ()
+    seq: int = 0
+    retries: int = 0
+    done: bool = False
+    reflection: str = ""
+    schema: int = SCHEMA_VERSION
+
+    @property
+    def frame(self) -> Frame:
+        """The innermost flow: where the person is now."""
+        return self.stack[-1]
+
+    @property
+    def root(self) -> Frame:
+        """The flow the person started."""
+        return self.stack[0]
+
+    def with_(self, **changes: Any) -> RunState:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {
+            "schema": self.schema,
+            "stack": [_frame_dict(f) for f in self.stack],
+            "answers": dict(self.answers),
+            "history": [
+                {"stack": [_frame_dict(f) for f in m.stack], "answered": m.answered}
+                for m in self.history
+            ],
+            "seq": self.seq,
+            "retries": self.retries,
+            "done": self.done,
+            "reflection": self.reflection,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RunState:
+        """Read stored data; refuse a schema newer than this code understands."""
+        schema = data.get("schema")
+        if schema != SCHEMA_VERSION:
+            raise StateError(
+                f"stored run state has schema {schema!r}, this bot reads {SCHEMA_VERSION}"
+            )
+        return cls(
+            stack=tuple(_frame(f) for f in data["stack"]),
+            answers=dict(data.get("answers", {})),
+            history=tuple(
+                Mark(tuple(_frame(f) for f in m["stack"]), int(m["answered"]))
+                for m in data.get("history", [])
+            ),
+            seq=int(data.get("seq", 0)),
+            retries=int(data.get("retries", 0)),
+            done=bool(data.get("done", False)),
+            reflection=str(data.get("reflection", "")),
+        )
+
+
+def _frame_dict(frame: Frame) -> dict[str, Any]:
+    data: dict[str, Any] = {"flow": frame.flow_id, "version": frame.version, "step": frame.step_id}
+    if frame.scope:
+        data["scope"] = frame.scope
+    if frame.params:
+        data["params"] = dict(frame.params)
+    return data
+
+
+def _frame(data: Mapping[str, Any]) -> Frame:
+    return Frame(
+        flow_id=str(data["flow"]),
+        version=int(data["version"]),
+        step_id=str(data["step"]),
+        scope=str(data.get("scope", "")),
+        params=dict(data.get("params", {})),
+    )

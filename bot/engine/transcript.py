@@ -1,0 +1,110 @@
+"""Run an author's transcript test (the `tests:` of a flow) through the pure engine.
+
+Inputs are read the way a person would answer the question in front of them:
+`back` and `skip` are those commands; a list picks options of a multi-select; a number
+answers a scale; a word that is an option's value presses that button; `ready` presses a
+pause button; anything else is typed text. `{text: back}` types the word "back" instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.engine.effects import Ask, Effect, Finished, Say
+from bot.engine.engine import start, step
+from bot.engine.events import Back, Choice, Event, Picks, Skip, Text
+from bot.engine.state import RunState
+from bot.flows.model import Catalog, TranscriptTest
+
+_LEFTOVER = re.compile(r"\{[A-Za-z_][^{}]*\}")
+
+
+@dataclass
+class TranscriptResult:
+    """What happened: questions asked (by step id), every text shown, and what went wrong."""
+
+    path: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    state: RunState | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the transcript matched."""
+        return not self.failures
+
+
+def effect_texts(effects: list[Effect]) -> list[str]:
+    """The texts a person would read for these effects."""
+    out: list[str] = []
+    for effect in effects:
+        if isinstance(effect, Say | Ask):
+            out.append(effect.text)
+        elif isinstance(effect, Finished):
+            out.append(effect.reflection)
+    return out
+
+
+def event_for(ask: Ask, item: Any) -> Event:
+    """Turn one transcript input into the event a person would cause at this question."""
+    if isinstance(item, dict) and "text" in item:
+        return Text(str(item["text"]))
+    if item == "back":
+        return Back()
+    if item == "skip":
+        return Skip(ask.seq)
+    if isinstance(item, list):
+        return Picks(tuple(str(v) for v in item), ask.seq)
+    values = {b.value for b in ask.buttons}
+    if str(item) in values:
+        return Choice(str(item), ask.seq)
+    return Text(str(item))
+
+
+def last_ask(effects: list[Effect]) -> Ask | None:
+    """The question these effects end on, if any."""
+    asks = [e for e in effects if isinstance(e, Ask)]
+    return asks[-1] if asks else None
+
+
+def run_transcript(catalog: Catalog, flow_id: str, test: TranscriptTest) -> TranscriptResult:
+    """Play `test` against the flow and compare path and texts."""
+    result = TranscriptResult()
+    state, effects = start(catalog, flow_id)
+    result.texts += effect_texts(effects)
+    ask = last_ask(effects)
+    if ask:
+        result.path.append(ask.key.rsplit("/", 1)[-1])
+    for i, item in enumerate(test.inputs):
+        if ask is None:
+            result.failures.append(f"input {i + 1} ({item!r}) came after the flow had ended")
+            break
+        state, effects = step(catalog, state, event_for(ask, item))
+        result.texts += effect_texts(effects)
+        new_ask = last_ask(effects)
+        if new_ask is not None and new_ask.seq == ask.seq:
+            result.failures.append(
+                f"input {i + 1} ({item!r}) was not accepted at '{ask.key}': "
+                + " / ".join(effect_texts(effects)[:1])
+            )
+            break
+        ask = new_ask
+        if ask:
+            result.path.append(ask.key.rsplit("/", 1)[-1])
+    result.state = state
+    if test.path is not None and tuple(result.path) != test.path:
+        result.failures.append(
+            f"expected path {list(test.path)} but the questions were {result.path}"
+        )
+    shown = "\n".join(result.texts)
+    flat = " ".join(shown.split())
+    for fragment in test.expect:
+        if " ".join(fragment.split()) not in flat:
+            result.failures.append(f"expected text not shown: {fragment!r}")
+    for text in result.texts:
+        leftover = _LEFTOVER.search(text)
+        if leftover:
+            result.failures.append(f"unfilled placeholder {leftover.group()} in: {text[:60]!r}")
+    return result

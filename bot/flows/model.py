@@ -1,0 +1,148 @@
+"""The immutable flow model: what a checked YAML flow becomes.
+
+A `Flow` is shared by every user; per-user position lives in `bot.engine.state`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, NewType
+
+from bot.flows.expr import Expr
+
+FlowId = NewType("FlowId", str)
+StepId = NewType("StepId", str)
+
+
+class Kind(StrEnum):
+    """What a step does. `ask:` picks the question kinds; `end:` and `call:` have keys of their own."""
+
+    SAY = "say"
+    PAUSE = "pause"
+    TEXT = "text"
+    CHOICE = "choice"
+    MULTI = "multi"
+    SCALE = "scale"
+    CALL = "call"
+    END = "end"
+
+
+QUESTION_KINDS = frozenset({Kind.PAUSE, Kind.TEXT, Kind.CHOICE, Kind.MULTI, Kind.SCALE})
+"""Steps that wait for the person; all others move on by themselves."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """A button: `value` is what is stored, `label` what is shown."""
+
+    value: str
+    label: str
+    goto: StepId | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One `next:` rule; a rule without `when` always matches."""
+
+    goto: StepId
+    when: Expr | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a flow. Fields that do not apply to a kind keep their defaults."""
+
+    id: StepId
+    kind: Kind
+    text: str = ""
+    options: tuple[Option, ...] = ()
+    min_picks: int = 1
+    max_picks: int | None = None
+    scale_min: int = 1
+    scale_max: int = 5
+    scale_labels: Mapping[int, str] = field(default_factory=dict)
+    min_chars: int = 1
+    max_chars: int = 2000
+    invalid: str | None = None
+    retries: int = 3
+    fallback: StepId | None = None
+    optional: str | None = None
+    next: tuple[Rule, ...] = ()
+    when: Expr | None = None
+    when_source: str = ""
+    call: FlowId | None = None
+    args: Mapping[str, str] = field(default_factory=dict)
+    returns: StepId | None = None
+    button: str = "I'm ready"
+    back: bool = True
+    share: str = "full"
+
+    def option(self, value: str) -> Option | None:
+        """The option stored as `value`, if any."""
+        return next((o for o in self.options if o.value == value), None)
+
+    @property
+    def is_question(self) -> bool:
+        """True for steps that wait for an answer."""
+        return self.kind in QUESTION_KINDS
+
+
+@dataclass(frozen=True)
+class TranscriptTest:
+    """An author's test: answers in order, the step ids they should pass, and text to expect."""
+
+    name: str
+    inputs: tuple[Any, ...]
+    path: tuple[StepId, ...] | None = None
+    expect: tuple[str, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A checked flow, ready for the engine."""
+
+    id: FlowId
+    version: int
+    title: str
+    steps: tuple[Step, ...]
+    description: str = ""
+    params: Mapping[str, str] = field(default_factory=dict)
+    tests: tuple[TranscriptTest, ...] = ()
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        index = {s.id: i for i, s in enumerate(self.steps)}
+        object.__setattr__(self, "_index", index)
+        questions = [s.id for s in self.steps if s.is_question]
+        object.__setattr__(self, "_question_number", {sid: i + 1 for i, sid in enumerate(questions)})
+
+    def step(self, step_id: str) -> Step:
+        """The step with this id; KeyError if there is none."""
+        return self.steps[self._index[step_id]]  # type: ignore[attr-defined]
+
+    def has_step(self, step_id: str) -> bool:
+        """True when the flow has a step with this id."""
+        return step_id in self._index  # type: ignore[attr-defined]
+
+    def after(self, step_id: str) -> Step | None:
+        """The step written after `step_id`, or None for the last one."""
+        i = self._index[step_id] + 1  # type: ignore[attr-defined]
+        return self.steps[i] if i < len(self.steps) else None
+
+    @property
+    def first(self) -> Step:
+        """Where every run of this flow begins."""
+        return self.steps[0]
+
+    def question_number(self, step_id: str) -> tuple[int, int]:
+        """(k, n): this is question k of the n questions the flow has."""
+        numbers: dict[str, int] = self._question_number  # type: ignore[attr-defined]
+        return numbers.get(step_id, 0), len(numbers)
+
+
+Catalog = Mapping[FlowId, Flow]
+"""Every loaded flow by id; sub-flow calls are resolved through it."""

@@ -1,0 +1,132 @@
+"""`python -m bot`: run the bot, check flows, or play a flow in the terminal.
+
+    python -m bot                 run the Telegram bot (needs TELEGRAM_BOT_TOKEN)
+    python -m bot check [PATHS]   check flow files; every problem as path:line:col
+    python -m bot chat [--flow ID] [--db PATH]   play a flow in the terminal
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from enum import IntEnum
+from pathlib import Path
+
+from bot.config import Settings
+from bot.engine.transcript import run_transcript
+from bot.flows import FlowError, Location, Problem, check_paths, load_catalog, shipped_flows_dir
+from bot.flows.model import Catalog
+
+
+class ExitStatus(IntEnum):
+    """What the commands return to the shell."""
+
+    OK = 0
+    PROBLEMS = 1
+    USAGE = 2
+    NO_TOKEN = 3
+
+
+NO_TOKEN_HELP = (
+    "No bot token: talk to @BotFather on Telegram (/newbot), then run again with"
+    " TELEGRAM_BOT_TOKEN=<token> in the environment or in a .env file.\n"
+    "To try the conversations without Telegram: python -m bot chat"
+)
+
+
+def flow_paths(settings: Settings, given: Sequence[str] = ()) -> list[Path]:
+    """The folders to load flows from: the given ones, or the shipped ones plus FLOWS_DIR."""
+    if given:
+        return [Path(p) for p in given]
+    paths = [shipped_flows_dir()]
+    if settings.flows_dir:
+        paths.append(settings.flows_dir)
+    return paths
+
+
+def transcript_problems(catalog: Catalog) -> list[Problem]:
+    """Run every flow's own transcript tests; each failure is a located problem."""
+    problems: list[Problem] = []
+    for flow in catalog.values():
+        for test in flow.tests:
+            result = run_transcript(catalog, flow.id, test)
+            for failure in result.failures:
+                problems.append(
+                    Problem(Location(flow.source, test.line, 5), f"test '{test.name}': {failure}")
+                )
+    return problems
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> ExitStatus:
+    """Check flows and their transcript tests; print every problem."""
+    paths = flow_paths(settings, args.paths)
+    missing = [p for p in paths if not p.exists()]
+    for path in missing:
+        print(f"{path}: no such file or folder", file=sys.stderr)
+    flows, problems = check_paths([p for p in paths if p.exists()])
+    if not problems:
+        problems = transcript_problems(flows)
+    for problem in problems:
+        print(problem)
+    if problems or missing:
+        print(f"{len(problems)} problem(s) found.", file=sys.stderr)
+        return ExitStatus.PROBLEMS
+    tests = sum(len(f.tests) for f in flows.values())
+    print(f"{len(flows)} flow(s) checked, {tests} transcript test(s) passed.", file=sys.stderr)
+    return ExitStatus.OK
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> ExitStatus:
+    """Play a flow in the terminal, saving to SQLite so it can be resumed."""
+    from bot.chat import play
+    from bot.service import Service
+    from bot.storage import Store, open_db
+
+    try:
+        catalog = load_catalog(flow_paths(settings))
+    except FlowError as exc:
+        print(exc, file=sys.stderr)
+        return ExitStatus.PROBLEMS
+    db_path = Path(args.db) if args.db else settings.db_path
+    service = Service(Store(open_db(db_path)), catalog)
+    return ExitStatus(play(service, args.user, args.flow, sys.stdin, sys.stdout))
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
+    """Run the Telegram bot; refuse without a token or with an invalid flow."""
+    if not settings.token:
+        print(NO_TOKEN_HELP, file=sys.stderr)
+        return ExitStatus.NO_TOKEN
+    try:
+        load_catalog(flow_paths(settings))
+    except FlowError as exc:
+        print(f"The bot will not start while a flow is invalid:\n{exc}", file=sys.stderr)
+        return ExitStatus.PROBLEMS
+    print("The Telegram adapter is not part of this build yet; use: python -m bot chat",
+          file=sys.stderr)
+    return ExitStatus.USAGE
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    top = argparse.ArgumentParser(prog="python -m bot", description=__doc__.split("\n")[0])
+    sub = top.add_subparsers(dest="command")
+    run = sub.add_parser("run", help="run the Telegram bot (the default)")
+    run.set_defaults(func=cmd_run)
+    check = sub.add_parser("check", help="check flow files and their transcript tests")
+    check.add_argument("paths", nargs="*", help="flow files or folders (default: shipped flows)")
+    check.set_defaults(func=cmd_check)
+    chat = sub.add_parser("chat", help="play a flow in the terminal")
+    chat.add_argument("--flow", help="flow id to play (default: ask, or resume)")
+    chat.add_argument("--db", help="SQLite file (default: BOT_DB_PATH or data/secure-base.db)")
+    chat.add_argument("--user", type=int, default=1, help="player id, to keep separate progress")
+    chat.set_defaults(func=cmd_chat)
+    top.set_defaults(func=cmd_run)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point for `python -m bot` and the `secure-base` script."""
+    args = parser().parse_args(argv)
+    return int(args.func(args, Settings.load()))

@@ -1,0 +1,53 @@
+"""Settings from the environment (and a `.env` file if present): the only reader of os.environ."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DB = Path("data") / "secure-base.db"
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """KEY=value lines of a .env file; comments and blank lines are ignored."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip().removeprefix("export ").strip()] = value.strip().strip("'\"")
+    return values
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about a running bot."""
+
+    token: str | None
+    db_path: Path
+    flows_dir: Path | None
+    api_base_url: str | None
+    log_level: str
+
+    def __repr__(self) -> str:
+        # Never show the token, even in a traceback or a debug print.
+        shown = "set" if self.token else "unset"
+        return f"Settings(token={shown}, db_path={self.db_path!s}, flows_dir={self.flows_dir!s})"
+
+    @classmethod
+    def load(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
+        """Settings from `environ` (default os.environ) over the .env file."""
+        env = {**read_dotenv(dotenv or Path(".env")), **(environ or os.environ)}
+        flows = env.get("FLOWS_DIR")
+        return cls(
+            token=env.get("TELEGRAM_BOT_TOKEN") or None,
+            db_path=Path(env.get("BOT_DB_PATH") or DEFAULT_DB),
+            flows_dir=Path(flows) if flows else None,
+            api_base_url=env.get("TELEGRAM_API_BASE_URL") or None,
+            log_level=env.get("LOG_LEVEL", "INFO").upper(),
+        )

@@ -1,0 +1,128 @@
+"""Use cases over the engine and the store. Owns the transaction: load, step, save, in one.
+
+Every acknowledged answer is committed together with the run's new position before any reply
+leaves this module, so a crash between two messages loses nothing the person saw acknowledged.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.engine import (
+    Answered,
+    Effect,
+    EngineError,
+    Event,
+    Resume,
+    RunState,
+    Say,
+    Start,
+    StateError,
+)
+from bot.engine import start as start_run
+from bot.engine import step as step_run
+from bot.flows.model import Catalog, Flow
+from bot.storage import ABANDONED, ACTIVE, COMPLETED, PAUSED, RunRecord, Store
+
+log = logging.getLogger(__name__)
+
+WELCOME_BACK = "Welcome back. Here is where you left off:"
+NOTHING_OPEN = "There is no conversation open right now. Choose one to begin."
+UNKNOWN_FLOW = "I don't know that conversation. Choose one from the list."
+FLOW_CHANGED = (
+    "This conversation has changed since you began it, so I can't continue it as it was."
+    " Your earlier answers are kept. You can start it again whenever you like."
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one handled event produced: the replies and whether it was a duplicate."""
+
+    effects: list[Effect]
+    duplicate: bool = False
+
+
+class Service:
+    """Handles people's events: one transaction per event, replies only after the commit."""
+
+    def __init__(self, store: Store, catalog: Catalog) -> None:
+        self.store = store
+        self.catalog = catalog
+
+    def flows(self) -> list[Flow]:
+        """The flows a person can start, in title order."""
+        return sorted(self.catalog.values(), key=lambda f: f.title)
+
+    def active(self, user_id: int) -> RunRecord | None:
+        """The run the person is in now."""
+        return self.store.active_run(user_id)
+
+    def handle(
+        self, user_id: int, event: Event, now: datetime, event_id: str | None = None
+    ) -> Outcome:
+        """Apply one event for one person; an event id seen before changes nothing."""
+        with self.store.atomic():
+            if event_id is not None:
+                if self.store.seen_event(event_id):
+                    return Outcome([], duplicate=True)
+                self.store.mark_event(event_id, user_id, now)
+            self.store.ensure_user(user_id, now)
+            if isinstance(event, Start):
+                effects = self._start(user_id, event.flow_id, now)
+            else:
+                effects = self._continue(user_id, event, now)
+        return Outcome(effects)
+
+    def _start(self, user_id: int, flow_id: str, now: datetime) -> list[Effect]:
+        if flow_id not in self.catalog:
+            return [Say(UNKNOWN_FLOW)]
+        current = self.store.active_run(user_id)
+        if current is not None and current.flow_id == flow_id:
+            return self._resume(user_id, current, now)
+        if current is not None:
+            self.store.set_status(current.id, PAUSED, now)
+        paused = self.store.latest_run(user_id, flow_id, PAUSED)
+        if paused is not None:
+            self.store.set_status(paused.id, ACTIVE, now)
+            self.store.set_active(user_id, paused.id)
+            return self._resume(user_id, paused, now)
+        state, effects = start_run(self.catalog, flow_id, now)
+        run_id = self.store.create_run(user_id, state, now)
+        self.store.set_active(user_id, run_id)
+        return self._save(user_id, run_id, state, effects, now)
+
+    def _resume(self, user_id: int, run: RunRecord, now: datetime) -> list[Effect]:
+        effects = self._continue(user_id, Resume(), now)
+        return [Say(WELCOME_BACK), *effects] if effects and not run.state.done else effects
+
+    def _continue(self, user_id: int, event: Event, now: datetime) -> list[Effect]:
+        run = self.store.active_run(user_id)
+        if run is None:
+            return [Say(NOTHING_OPEN)]
+        try:
+            state, effects = step_run(self.catalog, run.state, event, now)
+        except (EngineError, StateError, KeyError) as exc:
+            # Only ids go to the log: never what the person wrote.
+            log.warning("run %s of flow %s cannot continue: %s", run.id, run.flow_id,
+                        type(exc).__name__)
+            self.store.set_status(run.id, ABANDONED, now)
+            self.store.set_active(user_id, None)
+            return [Say(FLOW_CHANGED)]
+        if state is run.state:
+            return effects  # nothing changed (a re-prompt, a resume or a stale button)
+        return self._save(user_id, run.id, state, effects, now)
+
+    def _save(
+        self, user_id: int, run_id: int, state: RunState, effects: list[Effect], now: datetime
+    ) -> list[Effect]:
+        for effect in effects:
+            if isinstance(effect, Answered):
+                self.store.add_answer(run_id, user_id, effect.key, effect.value, effect.at or now)
+        status = COMPLETED if state.done else ACTIVE
+        self.store.save_run(run_id, state, now, status)
+        if state.done:
+            self.store.set_active(user_id, None)
+        return effects

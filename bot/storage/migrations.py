@@ -1,0 +1,85 @@
+"""Named, ordered schema migrations, applied at start-up. Add new ones at the end; never edit old ones."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("secure_base")
+
+
+@migrations()
+def m001_users(db: Database) -> None:
+    """People who talk to the bot, by Telegram user id."""
+    db["users"].create(  # type: ignore[union-attr]
+        {
+            "id": int,
+            "first_seen": str,
+            "locale": str,
+            "timezone": str,
+            "country": str,
+            "role": str,
+            "consent": str,
+            "blocked_at": str,
+            "active_run": int,
+        },
+        pk="id",
+        defaults={"role": "client", "consent": "{}"},
+        not_null={"first_seen", "role", "consent"},
+    )
+
+
+@migrations()
+def m002_runs(db: Database) -> None:
+    """One row per start of a flow, holding the engine's whole state as JSON."""
+    db["runs"].create(  # type: ignore[union-attr]
+        {
+            "id": int,
+            "user_id": int,
+            "flow_id": str,
+            "flow_version": int,
+            "status": str,
+            "step": str,
+            "seq": int,
+            "state": str,
+            "reflection": str,
+            "started_at": str,
+            "updated_at": str,
+            "completed_at": str,
+        },
+        pk="id",
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"user_id", "flow_id", "flow_version", "status", "state", "started_at"},
+    )
+    db["runs"].create_index(["user_id", "status"])  # type: ignore[union-attr]
+
+
+@migrations()
+def m003_answers(db: Database) -> None:
+    """Every acknowledged answer, append-only: the person's journal."""
+    db["answers"].create(  # type: ignore[union-attr]
+        {
+            "id": int,
+            "run_id": int,
+            "user_id": int,
+            "step": str,
+            "value": str,
+            "answered_at": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id"), ("user_id", "users", "id")],
+        not_null={"run_id", "user_id", "step", "value", "answered_at"},
+    )
+    db["answers"].create_index(["run_id"])  # type: ignore[union-attr]
+    db["answers"].create_index(["user_id"])  # type: ignore[union-attr]
+
+
+@migrations()
+def m004_processed_events(db: Database) -> None:
+    """Ids of events already applied, so a redelivered update changes nothing."""
+    db["processed_events"].create(  # type: ignore[union-attr]
+        {"event_id": str, "user_id": int, "processed_at": str},
+        pk="event_id",
+        not_null={"processed_at"},
+    )
+    db["processed_events"].create_index(["processed_at"])  # type: ignore[union-attr]

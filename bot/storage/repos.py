@@ -1,0 +1,163 @@
+"""Rows to records and back. The only module that knows table and column names."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.engine.state import RunState
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """A stored run: its row id, status and the engine state."""
+
+    id: int
+    user_id: int
+    flow_id: str
+    flow_version: int
+    status: str
+    state: RunState
+    started_at: str
+    updated_at: str | None
+
+
+ACTIVE, PAUSED, COMPLETED, ABANDONED = "active", "paused", "completed", "abandoned"
+
+
+class Store:
+    """Everything the service reads and writes, over one sqlite-utils Database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """One transaction: all writes inside commit together or not at all."""
+        with self.db.atomic():
+            yield
+
+    # -- events ------------------------------------------------------------------------------
+    def seen_event(self, event_id: str) -> bool:
+        """True when this event was applied before."""
+        row = self.db.execute(
+            "select 1 from processed_events where event_id = ?", [event_id]
+        ).fetchone()
+        return row is not None
+
+    def mark_event(self, event_id: str, user_id: int, now: datetime) -> None:
+        """Remember that this event was applied."""
+        self.db.execute(
+            "insert into processed_events (event_id, user_id, processed_at) values (?, ?, ?)",
+            [event_id, user_id, _iso(now)],
+        )
+
+    def prune_events(self, before: datetime) -> int:
+        """Forget event ids older than `before`; returns how many were removed."""
+        cursor = self.db.execute(
+            "delete from processed_events where processed_at < ?", [_iso(before)]
+        )
+        return cursor.rowcount
+
+    # -- users -------------------------------------------------------------------------------
+    def ensure_user(self, user_id: int, now: datetime) -> None:
+        """Create the user's row on first contact."""
+        self.db.execute(
+            "insert or ignore into users (id, first_seen) values (?, ?)", [user_id, _iso(now)]
+        )
+
+    def active_run(self, user_id: int) -> RunRecord | None:
+        """The run the user is in now, if any."""
+        return self._one(
+            "select r.* from users u join runs r on r.id = u.active_run where u.id = ?", [user_id]
+        )
+
+    def set_active(self, user_id: int, run_id: int | None) -> None:
+        """Point the user at the run they are in now (None when they are in none)."""
+        self.db.execute("update users set active_run = ? where id = ?", [run_id, user_id])
+
+    # -- runs --------------------------------------------------------------------------------
+    def latest_run(self, user_id: int, flow_id: str, status: str) -> RunRecord | None:
+        """The user's most recent run of a flow with this status."""
+        return self._one(
+            "select * from runs where user_id = ? and flow_id = ? and status = ?"
+            " order by id desc limit 1",
+            [user_id, flow_id, status],
+        )
+
+    def create_run(self, user_id: int, state: RunState, now: datetime) -> int:
+        """Insert a new active run; returns its id."""
+        root = state.root
+        cursor = self.db.execute(
+            "insert into runs (user_id, flow_id, flow_version, status, step, seq, state,"
+            " started_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [user_id, root.flow_id, root.version, ACTIVE, state.frame.step_id, state.seq,
+             json.dumps(state.to_dict()), _iso(now), _iso(now)],
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def save_run(self, run_id: int, state: RunState, now: datetime, status: str) -> None:
+        """Write a run's new state and status."""
+        completed = _iso(now) if status == COMPLETED else None
+        self.db.execute(
+            "update runs set state = ?, step = ?, seq = ?, status = ?, updated_at = ?,"
+            " reflection = ?, completed_at = coalesce(completed_at, ?) where id = ?",
+            [json.dumps(state.to_dict()), state.frame.step_id, state.seq, status, _iso(now),
+             state.reflection or None, completed, run_id],
+        )
+
+    def set_status(self, run_id: int, status: str, now: datetime) -> None:
+        """Change a run's status only (pause, abandon)."""
+        self.db.execute(
+            "update runs set status = ?, updated_at = ? where id = ?", [status, _iso(now), run_id]
+        )
+
+    def runs_of(self, user_id: int) -> list[RunRecord]:
+        """All of a user's runs, newest first."""
+        rows = self.db.query("select * from runs where user_id = ? order by id desc", [user_id])
+        return [self._record(r) for r in rows]
+
+    def _one(self, sql: str, params: list[Any]) -> RunRecord | None:
+        row = next(iter(self.db.query(sql, params)), None)
+        return self._record(row) if row else None
+
+    def _record(self, data: dict[str, Any]) -> RunRecord:
+        return RunRecord(
+            id=data["id"],
+            user_id=data["user_id"],
+            flow_id=data["flow_id"],
+            flow_version=data["flow_version"],
+            status=data["status"],
+            state=RunState.from_dict(json.loads(data["state"])),
+            started_at=data["started_at"],
+            updated_at=data["updated_at"],
+        )
+
+    # -- answers -----------------------------------------------------------------------------
+    def add_answer(
+        self, run_id: int, user_id: int, step: str, value: Any, now: datetime
+    ) -> None:
+        """Append one answer to the journal."""
+        self.db.execute(
+            "insert into answers (run_id, user_id, step, value, answered_at)"
+            " values (?, ?, ?, ?, ?)",
+            [run_id, user_id, step, json.dumps(value, ensure_ascii=False), _iso(now)],
+        )
+
+    def answers_of(self, run_id: int) -> list[tuple[str, Any, str]]:
+        """(step, value, answered_at) for every answer of a run, oldest first."""
+        rows = self.db.execute(
+            "select step, value, answered_at from answers where run_id = ? order by id", [run_id]
+        ).fetchall()
+        return [(step, json.loads(value), at) for step, value, at in rows]

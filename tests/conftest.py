@@ -1,0 +1,61 @@
+"""Shared fixtures: real YAML flows, a fresh SQLite store, a fixed clock."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.flows import load_catalog
+from bot.flows.model import Catalog
+from bot.service import Service
+from bot.storage import Store, open_db
+
+NOW = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def now() -> datetime:
+    """A fixed moment: tests never read the clock."""
+    return NOW
+
+
+@pytest.fixture(scope="session")
+def shipped() -> Catalog:
+    """The flows that ship with the bot, loaded and checked once."""
+    return load_catalog()
+
+
+@pytest.fixture
+def make_catalog(tmp_path: Path) -> Callable[..., Catalog]:
+    """Write YAML flows to real files and load them: make_catalog(a="flow: a ...")."""
+
+    def make(**files: str) -> Catalog:
+        folder = tmp_path / "flows"
+        folder.mkdir(exist_ok=True)
+        for name, text in files.items():
+            (folder / f"{name}.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+        return load_catalog([folder])
+
+    return make
+
+
+@pytest.fixture
+def store() -> Store:
+    """A fresh in-memory database with every migration applied."""
+    return Store(open_db(None))
+
+
+@pytest.fixture
+def file_store(tmp_path: Path) -> Store:
+    """A fresh database in a real file, as the bot uses."""
+    return Store(open_db(tmp_path / "bot.db"))
+
+
+@pytest.fixture
+def service(file_store: Store, shipped: Catalog) -> Service:
+    """The service over the shipped flows and a real SQLite file."""
+    return Service(file_store, shipped)

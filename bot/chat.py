@@ -17,7 +17,9 @@ from bot.engine import Ask, Back, Choice, Effect, Event, Finished, Picks, Resume
 from bot.engine import Text as TextEvent
 from bot.service import Service
 
-HELP = "Type your answer. Numbers pick options. /back goes back, /skip skips, /quit saves and leaves."
+HELP = (
+    "Type your answer. Numbers pick options. /back goes back, /skip skips, /quit saves and leaves."
+)
 _NUMBERS = re.compile(r"^\s*\d+(\s*[, ]\s*\d+)*\s*$")
 
 

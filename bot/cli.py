@@ -1,8 +1,8 @@
 """`python -m bot`: run the bot, check flows, or play a flow in the terminal.
 
-    python -m bot                 run the Telegram bot (needs TELEGRAM_BOT_TOKEN)
-    python -m bot check [PATHS]   check flow files; every problem as path:line:col
-    python -m bot chat [--flow ID] [--db PATH]   play a flow in the terminal
+python -m bot                 run the Telegram bot (needs TELEGRAM_BOT_TOKEN)
+python -m bot check [PATHS]   check flow files; every problem as path:line:col
+python -m bot chat [--flow ID] [--db PATH]   play a flow in the terminal
 """
 
 from __future__ import annotations
@@ -103,8 +103,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     except FlowError as exc:
         print(f"The bot will not start while a flow is invalid:\n{exc}", file=sys.stderr)
         return ExitStatus.PROBLEMS
-    print("The Telegram adapter is not part of this build yet; use: python -m bot chat",
-          file=sys.stderr)
+    print(
+        "The Telegram adapter is not part of this build yet; use: python -m bot chat",
+        file=sys.stderr,
+    )
     return ExitStatus.USAGE
 
 

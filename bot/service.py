@@ -106,8 +106,9 @@ class Service:
             state, effects = step_run(self.catalog, run.state, event, now)
         except (EngineError, StateError, KeyError) as exc:
             # Only ids go to the log: never what the person wrote.
-            log.warning("run %s of flow %s cannot continue: %s", run.id, run.flow_id,
-                        type(exc).__name__)
+            log.warning(
+                "run %s of flow %s cannot continue: %s", run.id, run.flow_id, type(exc).__name__
+            )
             self.store.set_status(run.id, ABANDONED, now)
             self.store.set_active(user_id, None)
             return [Say(FLOW_CHANGED)]

@@ -24,11 +24,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.engine import Choice, RunState, Text, start, step  # noqa: E402
-from bot.flows import load_catalog  # noqa: E402
-from bot.flows.model import Catalog  # noqa: E402
-from bot.service import Service  # noqa: E402
-from bot.storage import Store, open_db  # noqa: E402
+from bot.engine import Choice, RunState, Text, start, step
+from bot.flows import load_catalog
+from bot.flows.model import Catalog
+from bot.service import Service
+from bot.storage import Store, open_db
 
 NOW = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 
@@ -61,8 +61,10 @@ def seed(store: Store, users: int, state: RunState) -> None:
         db.conn.executemany(
             "insert into runs (id, user_id, flow_id, flow_version, status, step, seq, state,"
             " started_at, updated_at) values (?, ?, 'tour', 1, 'active', ?, ?, ?, ?, ?)",
-            ((uid, uid, state.frame.step_id, state.seq, payload, at, at)
-             for uid in range(1, users + 1)),
+            (
+                (uid, uid, state.frame.step_id, state.seq, payload, at, at)
+                for uid in range(1, users + 1)
+            ),
         )
         db.conn.executemany(
             "insert into answers (run_id, user_id, step, value, answered_at)"
@@ -83,8 +85,12 @@ def bench_handle(catalog: Catalog, users: int, samples: int, folder: Path) -> li
         if n >= samples:
             break
         began = time.perf_counter()
-        outcome = service.handle(uid, Text("we argued about the dishes again"),
-                                 NOW + timedelta(seconds=n), event_id=f"bench-{uid}")
+        outcome = service.handle(
+            uid,
+            Text("we argued about the dishes again"),
+            NOW + timedelta(seconds=n),
+            event_id=f"bench-{uid}",
+        )
         timings.append((time.perf_counter() - began) * 1000)
         assert outcome.effects, "the service answered nothing"
     store.db.close()
@@ -112,8 +118,10 @@ def bench_pickle(users: int, samples: int, folder: Path, state: dict[str, Any]) 
 
 def line(label: str, timings: list[float]) -> str:
     """One row of figures."""
-    return (f"{label:<44} median {statistics.median(timings):8.3f} ms"
-            f"   p99 {percentile(timings, 99):8.3f} ms   (n={len(timings)})")
+    return (
+        f"{label:<44} median {statistics.median(timings):8.3f} ms"
+        f"   p99 {percentile(timings, 99):8.3f} ms   (n={len(timings)})"
+    )
 
 
 def cmd_core(args: argparse.Namespace) -> int:
@@ -129,8 +137,10 @@ def cmd_core(args: argparse.Namespace) -> int:
             pickle_samples = max(5, min(args.samples, 2_000_000 // users))
             ptb = bench_pickle(users, pickle_samples, folder, state)
             print(line(f"  PTB PicklePersistence, {users:>7,} people", ptb))
-            print(f"  ratio of medians (pickle / sqlite): "
-                  f"{statistics.median(ptb) / statistics.median(timings):.1f}x")
+            print(
+                f"  ratio of medians (pickle / sqlite): "
+                f"{statistics.median(ptb) / statistics.median(timings):.1f}x"
+            )
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Check flow files: every problem as path:line:col, exit 1 on any. Same code as `python -m bot check`.
+"""Check flow files: every problem as path:line:col, exit 1 on any (as `python -m bot check`).
 
 Usage: python scripts/validate_flows.py [PATHS...]   (default: the shipped flows and FLOWS_DIR)
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.cli import main as bot_main  # noqa: E402
+from bot.cli import main as bot_main
 
 
 def main(argv: Sequence[str] | None = None) -> int:

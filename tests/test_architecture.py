@@ -9,8 +9,20 @@ import pytest
 
 BOT = Path(__file__).resolve().parents[1] / "bot"
 PURE = ["flows", "engine"]
-FORBIDDEN_IN_PURE = {"telegram", "sqlite_utils", "sqlite3", "asyncio", "bot.storage",
-                     "bot.service", "bot.tg", "os", "time", "random", "requests", "httpx"}
+FORBIDDEN_IN_PURE = {
+    "telegram",
+    "sqlite_utils",
+    "sqlite3",
+    "asyncio",
+    "bot.storage",
+    "bot.service",
+    "bot.tg",
+    "os",
+    "time",
+    "random",
+    "requests",
+    "httpx",
+}
 
 
 def imports_of(path: Path) -> set[str]:
@@ -73,6 +85,9 @@ def test_the_checker_itself_is_caught(tmp_path):
 def test_no_eval_anywhere():
     for path in sorted(BOT.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        calls = {n.func.id for n in ast.walk(tree)
-                 if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+        calls = {
+            n.func.id
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+        }
         assert not calls & {"eval", "exec", "compile"}, path.relative_to(BOT)

@@ -21,8 +21,11 @@ class Player:
         env.pop("TELEGRAM_BOT_TOKEN", None)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "chat", "--db", str(db), *args],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            cwd=ROOT, env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=ROOT,
+            env=env,
         )
         self.seen = ""
 
@@ -92,14 +95,22 @@ def test_quitting_keeps_answers_and_a_bad_answer_gets_a_reprompt(tmp_path):
     script = "\nAlex\nok\nthe party went badly\n/quit\n"
     run = subprocess.run(
         [sys.executable, "-m", "bot", "chat", "--flow", "tour", "--db", str(db)],
-        input=script, capture_output=True, text=True, cwd=ROOT, timeout=30,
+        input=script,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=30,
     )
     assert run.returncode == 0
     assert "A few words is enough" in run.stdout  # "ok" is too short for this step
     assert "Saved. Run the same command again" in run.stdout
     again = subprocess.run(
         [sys.executable, "-m", "bot", "chat", "--db", str(db)],
-        input="9\n1\n", capture_output=True, text=True, cwd=ROOT, timeout=30,
+        input="9\n1\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=30,
     )
     assert "I didn't catch which one you mean" in again.stdout
     assert "how close do you feel to Alex?" in again.stdout
@@ -108,7 +119,11 @@ def test_quitting_keeps_answers_and_a_bad_answer_gets_a_reprompt(tmp_path):
 def test_without_a_flow_it_offers_a_list(tmp_path):
     run = subprocess.run(
         [sys.executable, "-m", "bot", "chat", "--db", str(tmp_path / "c.db")],
-        input="/quit\n", capture_output=True, text=True, cwd=ROOT, timeout=30,
+        input="/quit\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=30,
     )
     assert run.returncode == 0
     assert "Which conversation would you like?" in run.stdout

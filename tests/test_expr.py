@@ -48,7 +48,11 @@ def test_skipped_is_told_apart_from_unanswered():
     [
         ("closeness <=", "expected a value but found the end of the condition", 12),
         ("closeness = 2", "unexpected character '='", 10),
-        ("__import__('os')", "unknown function '__import__' (use one of answered, skipped, count)", 0),
+        (
+            "__import__('os')",
+            "unknown function '__import__' (use one of answered, skipped, count)",
+            0,
+        ),
         ("a and (b or c", "expected ')' but found the end of the condition", 13),
         ("answered('x')", "answered() takes a step id, not ''x''", 9),
         ("move == 'a' extra", "unexpected 'extra'", 12),

@@ -43,7 +43,9 @@ def test_every_shipped_flow_has_transcripts():
         assert flow.tests, f"flow {flow.id} has no transcript tests"
 
 
-@pytest.mark.parametrize(("flow_id", "test"), TRANSCRIPTS, ids=[f"{f}:{t.name}" for f, t in TRANSCRIPTS])
+@pytest.mark.parametrize(
+    ("flow_id", "test"), TRANSCRIPTS, ids=[f"{f}:{t.name}" for f, t in TRANSCRIPTS]
+)
 def test_transcript(flow_id, test):
     result = run_transcript(CATALOG, flow_id, test)
     assert result.ok, "\n".join(result.failures)

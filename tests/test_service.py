@@ -113,8 +113,15 @@ def test_people_do_not_share_progress(service, now):
 
 
 def test_a_finished_run_keeps_its_reflection(service, file_store, now):
-    steps = [Start("tour"), Choice("ready"), Skip(), Text("a cold night"), Choice("pursue"),
-             Choice("4"), Picks(("hurt",))]
+    steps = [
+        Start("tour"),
+        Choice("ready"),
+        Skip(),
+        Text("a cold night"),
+        Choice("pursue"),
+        Choice("4"),
+        Picks(("hurt",)),
+    ]
     for event in steps:
         outcome = service.handle(7, event, now)
     finished = [e for e in outcome.effects if isinstance(e, Finished)]
@@ -129,8 +136,15 @@ def test_a_finished_run_keeps_its_reflection(service, file_store, now):
 
 
 def test_back_keeps_the_journal_but_changes_the_live_answer(service, file_store, now):
-    for event in [Start("tour"), Choice("ready"), Text("Sam"), Text("the dishes again"),
-                  Choice("pursue"), Back(), Choice("withdraw")]:
+    for event in [
+        Start("tour"),
+        Choice("ready"),
+        Text("Sam"),
+        Text("the dishes again"),
+        Choice("pursue"),
+        Back(),
+        Choice("withdraw"),
+    ]:
         service.handle(7, event, now)
     run = file_store.active_run(7)
     assert run.state.answers["my_move"] == "withdraw"

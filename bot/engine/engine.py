@@ -35,7 +35,9 @@ class _Invalid(Exception):
         self.message = message
 
 
-def start(catalog: Catalog, flow_id: str, now: datetime | None = None) -> tuple[RunState, list[Effect]]:
+def start(
+    catalog: Catalog, flow_id: str, now: datetime | None = None
+) -> tuple[RunState, list[Effect]]:
     """A fresh run of `flow_id`, up to and including its first question."""
     flow = catalog[flow_id]  # type: ignore[index]
     state = RunState(stack=(Frame(flow.id, flow.version, flow.first.id),))
@@ -150,6 +152,7 @@ def _interpret(step: Step, event: Event) -> Any:
 
 # -- moving ----------------------------------------------------------------------------------
 
+
 def _retry(
     catalog: Catalog, state: RunState, flow: Flow, current: Step, message: str
 ) -> tuple[RunState, list[Effect]]:
@@ -164,7 +167,11 @@ def _retry(
 
 
 def _advance(
-    catalog: Catalog, state: RunState, flow: Flow, current: Step, value: Any,
+    catalog: Catalog,
+    state: RunState,
+    flow: Flow,
+    current: Step,
+    value: Any,
     now: datetime | None,
 ) -> tuple[RunState, list[Effect]]:
     """Store the answer and move to whatever comes next."""
@@ -227,7 +234,9 @@ def _enter(catalog: Catalog, state: RunState, target: str, effects: list[Effect]
             callee = catalog[here.call]  # type: ignore[index]
             params = dict(callee.params)
             params.update({k: render(v, catalog, flow, state, frame) for k, v in here.args.items()})
-            inner = Frame(callee.id, callee.version, callee.first.id, frame.key(here.id) + "/", params)
+            inner = Frame(
+                callee.id, callee.version, callee.first.id, frame.key(here.id) + "/", params
+            )
             state = state.with_(stack=(*state.stack, inner))
             target = callee.first.id
             continue
@@ -247,7 +256,9 @@ def _enter(catalog: Catalog, state: RunState, target: str, effects: list[Effect]
         )
         effects.append(_ask(catalog, state, flow, here))
         return state
-    raise EngineError(f"flow={state.frame.flow_id} passed {MAX_AUTO_STEPS} steps without a question")
+    raise EngineError(
+        f"flow={state.frame.flow_id} passed {MAX_AUTO_STEPS} steps without a question"
+    )
 
 
 def _at(frame: Frame, step_id: str) -> Frame:
@@ -305,9 +316,7 @@ def _ask(catalog: Catalog, state: RunState, flow: Flow, here: Step) -> Ask:
     if here.kind in (Kind.CHOICE, Kind.MULTI):
         buttons = tuple(Button(o.label, o.value) for o in here.options)
     elif here.kind is Kind.SCALE:
-        buttons = tuple(
-            Button(str(p), str(p)) for p in range(here.scale_min, here.scale_max + 1)
-        )
+        buttons = tuple(Button(str(p), str(p)) for p in range(here.scale_min, here.scale_max + 1))
     elif here.kind is Kind.PAUSE:
         buttons = (Button(here.button, "ready"),)
     text = render(here.text, catalog, flow, state, frame)

@@ -14,7 +14,9 @@ PICK_ONE = "I didn't catch which one you mean. Please tap one of the buttons, or
 
 def too_long(limit: int) -> str:
     """Re-prompt for a text longer than the step allows."""
-    return f"That is more than I can keep for one answer ({limit} characters). Could you shorten it?"
+    return (
+        f"That is more than I can keep for one answer ({limit} characters). Could you shorten it?"
+    )
 
 
 def scale(low: int, high: int) -> str:

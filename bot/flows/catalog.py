@@ -71,11 +71,13 @@ def check_calls(loaded: list[Loaded]) -> list[Problem]:
             continue
         if item.flow.id in by_id:
             first = by_id[item.flow.id].doc
-            problems.append(Problem(
-                item.doc.at(("flow",)),
-                f"flow id '{item.flow.id}' is already used by {first.path if first else '?'}",
-                "give each flow its own id",
-            ))
+            problems.append(
+                Problem(
+                    item.doc.at(("flow",)),
+                    f"flow id '{item.flow.id}' is already used by {first.path if first else '?'}",
+                    "give each flow its own id",
+                )
+            )
             continue
         by_id[item.flow.id] = item
     calls: dict[str, set[str]] = {}
@@ -88,21 +90,26 @@ def check_calls(loaded: list[Loaded]) -> list[Problem]:
             here = paths[step.id]
             callee = by_id.get(step.call)
             if callee is None or callee.flow is None:
-                problems.append(Problem(
-                    item.doc.at((*here, "call")),
-                    f"step '{step.id}' calls flow '{step.call}', which does not exist",
-                    suggest(step.call, by_id) or "check the flow id in the other file",
-                ))
+                problems.append(
+                    Problem(
+                        item.doc.at((*here, "call")),
+                        f"step '{step.id}' calls flow '{step.call}', which does not exist",
+                        suggest(step.call, by_id) or "check the flow id in the other file",
+                    )
+                )
                 continue
             calls.setdefault(item.flow.id, set()).add(step.call)
             for name in step.args:
                 if name not in callee.flow.params:
                     declared = ", ".join(callee.flow.params) or "none"
-                    problems.append(Problem(
-                        item.doc.key_at((*here, "with", name)),
-                        f"flow '{step.call}' has no parameter '{name}' (it declares: {declared})",
-                        suggest(name, callee.flow.params) or "declare it under 'params:'",
-                    ))
+                    problems.append(
+                        Problem(
+                            item.doc.key_at((*here, "with", name)),
+                            f"flow '{step.call}' has no parameter '{name}'"
+                            f" (it declares: {declared})",
+                            suggest(name, callee.flow.params) or "declare it under 'params:'",
+                        )
+                    )
     problems += _call_cycles(calls, by_id)
     return problems
 
@@ -118,11 +125,13 @@ def _call_cycles(calls: dict[str, set[str]], by_id: dict[str, Loaded]) -> list[P
                 if nxt == start:
                     doc = by_id[start].doc
                     assert doc is not None
-                    problems.append(Problem(
-                        doc.at(("flow",)),
-                        "flows call each other in a circle: " + " -> ".join([*trail, start]),
-                        "a sub-flow must not call back into its caller",
-                    ))
+                    problems.append(
+                        Problem(
+                            doc.at(("flow",)),
+                            "flows call each other in a circle: " + " -> ".join([*trail, start]),
+                            "a sub-flow must not call back into its caller",
+                        )
+                    )
                     stack.clear()
                     break
                 if nxt not in seen:

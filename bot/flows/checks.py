@@ -166,7 +166,7 @@ class FlowChecker:
                 if edge.target not in silent:
                     continue
                 if state.get(edge.target) == 1:
-                    cycle = [*trail[trail.index(edge.target):], edge.target]
+                    cycle = [*trail[trail.index(edge.target) :], edge.target]
                     key = frozenset(cycle)
                     if key not in reported:
                         reported.add(key)
@@ -221,7 +221,9 @@ class FlowChecker:
         for step in self.flow.steps:
             here = self.paths[step.id]
             is_set, valued = entry[step.id]
-            after = (is_set | {step.id}, valued | {step.id}) if holds_answer(step) else entry[step.id]
+            after = (
+                (is_set | {step.id}, valued | {step.id}) if holds_answer(step) else entry[step.id]
+            )
             if step.when is not None:
                 self.condition_names(step.when, (*here, "when"), step.id, is_set, known)
             for i, rule in enumerate(step.next):
@@ -235,26 +237,34 @@ class FlowChecker:
                 self.placeholders(text, (*here, "with", name), step.id, valued, known)
 
     def condition_names(
-        self, expr: expressions.Expr, path: Path, step_id: str,
-        is_set: frozenset[str], known: set[str],
+        self,
+        expr: expressions.Expr,
+        path: Path,
+        step_id: str,
+        is_set: frozenset[str],
+        known: set[str],
     ) -> None:
         """Check every name a condition uses."""
         base = self.doc.at(path)
         for name, guarded in expressions.names(expr):
             where = Location(base.path, base.line, base.col + name.col)
             if name.name not in known:
-                self.problems.append(Problem(
-                    where,
-                    f"the condition uses '{name.name}', which is not a question of this flow",
-                    suggest(name.name, known) or "use the id of a question step",
-                ))
+                self.problems.append(
+                    Problem(
+                        where,
+                        f"the condition uses '{name.name}', which is not a question of this flow",
+                        suggest(name.name, known) or "use the id of a question step",
+                    )
+                )
             elif not guarded and name.name not in is_set:
-                self.problems.append(Problem(
-                    where,
-                    f"the condition tests '{name.name}' before it is answered on some path"
-                    f" to step '{step_id}'",
-                    f"check answered({name.name}) first, or ask it earlier",
-                ))
+                self.problems.append(
+                    Problem(
+                        where,
+                        f"the condition tests '{name.name}' before it is answered on some path"
+                        f" to step '{step_id}'",
+                        f"check answered({name.name}) first, or ask it earlier",
+                    )
+                )
 
     def placeholders(
         self, text: str, path: Path, step_id: str, valued: frozenset[str], known: set[str]
@@ -270,15 +280,19 @@ class FlowChecker:
             col = base.col + ph.offset if "\n" not in text else base.col
             where = Location(base.path, base.line, col)
             if ph.name not in known:
-                self.problems.append(Problem(
-                    where,
-                    f"'{ph.source}' does not name a question of this flow",
-                    suggest(ph.name, known) or "use the id of a question step",
-                ))
+                self.problems.append(
+                    Problem(
+                        where,
+                        f"'{ph.source}' does not name a question of this flow",
+                        suggest(ph.name, known) or "use the id of a question step",
+                    )
+                )
             elif ph.fallback is None and ph.name not in valued:
-                self.problems.append(Problem(
-                    where,
-                    f"'{ph.source}' may be empty at step '{step_id}': '{ph.name}' is not"
-                    " answered on every path here",
-                    f"give it a fallback, like {{{ph.name}|...}}",
-                ))
+                self.problems.append(
+                    Problem(
+                        where,
+                        f"'{ph.source}' may be empty at step '{step_id}': '{ph.name}' is not"
+                        " answered on every path here",
+                        f"give it a fallback, like {{{ph.name}|...}}",
+                    )
+                )

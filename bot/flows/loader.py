@@ -81,19 +81,25 @@ def _build(
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _scalar(key_node, doc, loader, problems) if isinstance(
-                key_node, yaml.ScalarNode
-            ) else str(key_node.start_mark)
+            key = (
+                _scalar(key_node, doc, loader, problems)
+                if isinstance(key_node, yaml.ScalarNode)
+                else str(key_node.start_mark)
+            )
             where = Location(doc.path, key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if key in result:
                 problems.append(
-                    Problem(where, f"duplicate key '{key}'", "YAML keeps only the last one; remove one")
+                    Problem(
+                        where, f"duplicate key '{key}'", "YAML keeps only the last one; remove one"
+                    )
                 )
             doc.positions[(*path, key, KEY)] = (where.line, where.col)
             result[key] = _build(value_node, (*path, key), doc, loader, problems)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, i), doc, loader, problems) for i, item in enumerate(node.value)]
+        return [
+            _build(item, (*path, i), doc, loader, problems) for i, item in enumerate(node.value)
+        ]
     return _scalar(node, doc, loader, problems)
 
 

@@ -17,7 +17,7 @@ StepId = NewType("StepId", str)
 
 
 class Kind(StrEnum):
-    """What a step does. `ask:` picks the question kinds; `end:` and `call:` have keys of their own."""
+    """What a step does: `ask:` picks a question kind; `end:` and `call:` mark their own."""
 
     SAY = "say"
     PAUSE = "pause"
@@ -118,7 +118,9 @@ class Flow:
         index = {s.id: i for i, s in enumerate(self.steps)}
         object.__setattr__(self, "_index", index)
         questions = [s.id for s in self.steps if s.is_question]
-        object.__setattr__(self, "_question_number", {sid: i + 1 for i, sid in enumerate(questions)})
+        object.__setattr__(
+            self, "_question_number", {sid: i + 1 for i, sid in enumerate(questions)}
+        )
 
     def step(self, step_id: str) -> Step:
         """The step with this id; KeyError if there is none."""

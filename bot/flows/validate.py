@@ -140,7 +140,9 @@ class FlowBuilder:
             return None
         return StepId(value)
 
-    def check_keys(self, raw: dict[str, Any], path: Path, allowed: Iterable[str], what: str) -> None:
+    def check_keys(
+        self, raw: dict[str, Any], path: Path, allowed: Iterable[str], what: str
+    ) -> None:
         """Report every key of `raw` that is not allowed, with a suggestion."""
         allowed = tuple(allowed)
         for key in raw:
@@ -148,8 +150,10 @@ class FlowBuilder:
                 continue
             if key in ALL_STEP_KEYS and what.endswith("step"):
                 self.report(
-                    path + (key,), f"'{key}' does not apply to a {what}",
-                    "allowed here: " + ", ".join(allowed), key=True,
+                    (*path, key),
+                    f"'{key}' does not apply to a {what}",
+                    "allowed here: " + ", ".join(allowed),
+                    key=True,
                 )
                 continue
             hint = suggest(key, allowed) or "allowed here: " + ", ".join(allowed)
@@ -168,7 +172,9 @@ class FlowBuilder:
                 self.report((), f"missing required key '{key}'", _REQUIRED_HINTS[key])
         flow_id = raw.get("flow")
         if "flow" in raw and (not isinstance(flow_id, str) or not FLOW_ID_PATTERN.match(flow_id)):
-            self.report(("flow",), f"flow id {flow_id!r} must be lower-case letters, digits, - or _")
+            self.report(
+                ("flow",), f"flow id {flow_id!r} must be lower-case letters, digits, - or _"
+            )
         version = self.integer(raw, (), "version", 1, low=1)
         params = raw.get("params", {})
         if not isinstance(params, dict) or not all(isinstance(k, str) for k in params):
@@ -239,7 +245,9 @@ class FlowBuilder:
             fields.update(self.call(raw, path))
         else:
             if "say" not in raw:
-                self.report(path, f"missing required key 'say' in {what}", "what should the bot say?")
+                self.report(
+                    path, f"missing required key 'say' in {what}", "what should the bot say?"
+                )
             fields["text"] = self.text(raw, path, "say", required=True)
         if kind in (Kind.CHOICE, Kind.MULTI):
             fields["options"] = self.options(raw, path, step_id or "")
@@ -283,7 +291,8 @@ class FlowBuilder:
             self.report(
                 (*path, markers[1]),
                 f"a step cannot have both '{markers[0]}' and '{markers[1]}'",
-                "split it into two steps", key=True,
+                "split it into two steps",
+                key=True,
             )
             return None
         if "end" in raw:
@@ -333,8 +342,15 @@ class FlowBuilder:
                         self.report(ipath, "missing required key 'value' in option")
                         continue
                     label = item.get("label", item["value"])
-                    entries.append((ipath, item["value"], label, item.get("goto"),
-                                    (*ipath, "label" if "label" in item else "value")))
+                    entries.append(
+                        (
+                            ipath,
+                            item["value"],
+                            label,
+                            item.get("goto"),
+                            (*ipath, "label" if "label" in item else "value"),
+                        )
+                    )
                 else:
                     entries.append((ipath, item, item, None, ipath))
         else:
@@ -396,8 +412,11 @@ class FlowBuilder:
             self.report(spath, f"scale min ({low}) must be below its max ({high})")
             return {}
         if high - low > MAX_SCALE_SPAN:
-            self.report(spath, f"a scale of {high - low + 1} points is too long for one screen",
-                        f"use at most {MAX_SCALE_SPAN + 1} points, like 0 to 10")
+            self.report(
+                spath,
+                f"a scale of {high - low + 1} points is too long for one screen",
+                f"use at most {MAX_SCALE_SPAN + 1} points, like 0 to 10",
+            )
         labels_raw = spec.get("labels", {})
         labels: dict[int, str] = {}
         if not isinstance(labels_raw, dict):
@@ -406,14 +425,18 @@ class FlowBuilder:
         for point, text in labels_raw.items():
             lpath = (*spath, "labels", point)
             if isinstance(point, bool) or not isinstance(point, int) or not low <= point <= high:
-                self.report(lpath, f"label key {point!r} is not a point of the scale {low}-{high}",
-                            key=True)
+                self.report(
+                    lpath, f"label key {point!r} is not a point of the scale {low}-{high}", key=True
+                )
                 continue
             labels[point] = self.label(text, lpath)
         size = len(payload_of(step_id, str(high)).encode())
         if size > MAX_PAYLOAD - PAYLOAD_RESERVE:
-            self.report((*path, "id"), f"button payload for this scale is {size} bytes",
-                        "shorten the step id")
+            self.report(
+                (*path, "id"),
+                f"button payload for this scale is {size} bytes",
+                "shorten the step id",
+            )
         return {"scale_min": low, "scale_max": high, "scale_labels": labels}
 
     def text_rules(self, raw: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -469,8 +492,11 @@ class FlowBuilder:
             if goto is not None:
                 rules.append(Rule(goto, when, str(item.get("when", ""))))
             if "when" not in item and i < len(raw) - 1:
-                self.report((*path, i + 1), "this rule can never apply",
-                            "the rule before it has no 'when' and always matches")
+                self.report(
+                    (*path, i + 1),
+                    "this rule can never apply",
+                    "the rule before it has no 'when' and always matches",
+                )
         return tuple(rules)
 
     def call(self, raw: dict[str, Any], path: Path) -> dict[str, Any]:

@@ -1,4 +1,7 @@
-"""Named, ordered schema migrations, applied at start-up. Add new ones at the end; never edit old ones."""
+"""Named, ordered schema migrations, applied at start-up.
+
+Add new ones at the end; never edit one that has shipped.
+"""
 
 from __future__ import annotations
 

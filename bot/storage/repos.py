@@ -101,8 +101,17 @@ class Store:
         cursor = self.db.execute(
             "insert into runs (user_id, flow_id, flow_version, status, step, seq, state,"
             " started_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [user_id, root.flow_id, root.version, ACTIVE, state.frame.step_id, state.seq,
-             json.dumps(state.to_dict()), _iso(now), _iso(now)],
+            [
+                user_id,
+                root.flow_id,
+                root.version,
+                ACTIVE,
+                state.frame.step_id,
+                state.seq,
+                json.dumps(state.to_dict()),
+                _iso(now),
+                _iso(now),
+            ],
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
@@ -113,8 +122,16 @@ class Store:
         self.db.execute(
             "update runs set state = ?, step = ?, seq = ?, status = ?, updated_at = ?,"
             " reflection = ?, completed_at = coalesce(completed_at, ?) where id = ?",
-            [json.dumps(state.to_dict()), state.frame.step_id, state.seq, status, _iso(now),
-             state.reflection or None, completed, run_id],
+            [
+                json.dumps(state.to_dict()),
+                state.frame.step_id,
+                state.seq,
+                status,
+                _iso(now),
+                state.reflection or None,
+                completed,
+                run_id,
+            ],
         )
 
     def set_status(self, run_id: int, status: str, now: datetime) -> None:
@@ -145,9 +162,7 @@ class Store:
         )
 
     # -- answers -----------------------------------------------------------------------------
-    def add_answer(
-        self, run_id: int, user_id: int, step: str, value: Any, now: datetime
-    ) -> None:
+    def add_answer(self, run_id: int, user_id: int, step: str, value: Any, now: datetime) -> None:
         """Append one answer to the journal."""
         self.db.execute(
             "insert into answers (run_id, user_id, step, value, answered_at)"

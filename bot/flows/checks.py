@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.flows import expr as expressions
 from bot.flows import template
-from bot.flows.errors import Location, Problem
+from bot.flows.errors import Problem
 from bot.flows.loader import Document, Path
 from bot.flows.model import Flow, Kind, Step
 from bot.flows.validate import suggest
@@ -84,7 +84,9 @@ class FlowChecker:
     def run(self) -> list[Problem]:
         """All whole-flow checks, in file order."""
         graph = self.targets()
-        self.reachability(graph)
+        if not self.problems:
+            # With a broken goto, "unreachable" reports would only be its echo.
+            self.reachability(graph)
         self.loops(graph)
         self.variables(graph)
         return self.problems
@@ -155,7 +157,9 @@ class FlowChecker:
 
     def loops(self, graph: dict[str, list[Edge]]) -> None:
         """Report cycles that never stop to ask anything: they would spin forever."""
-        silent = {s.id for s in self.flow.steps if not s.is_question}
+        # A call is not silent: the sub-flow it runs has questions of its own.
+        silent = [s.id for s in self.flow.steps if not s.is_question and s.kind is not Kind.CALL]
+        silent_set = set(silent)
         state: dict[str, int] = {}
         reported: set[frozenset[str]] = set()
 
@@ -163,7 +167,7 @@ class FlowChecker:
             state[node] = 1
             trail.append(node)
             for edge in graph[node]:
-                if edge.target not in silent:
+                if edge.target not in silent_set:
                     continue
                 if state.get(edge.target) == 1:
                     cycle = [*trail[trail.index(edge.target) :], edge.target]
@@ -245,9 +249,8 @@ class FlowChecker:
         known: set[str],
     ) -> None:
         """Check every name a condition uses."""
-        base = self.doc.at(path)
         for name, guarded in expressions.names(expr):
-            where = Location(base.path, base.line, base.col + name.col)
+            where = self.doc.inside(path, name.col)
             if name.name not in known:
                 self.problems.append(
                     Problem(
@@ -274,11 +277,8 @@ class FlowChecker:
             found = template.placeholders(text)
         except template.TemplateError:
             return  # already reported while building
-        base = self.doc.at(path)
         for ph in found:
-            # Point inside one-line texts; for folded or multi-line ones, at the text's start.
-            col = base.col + ph.offset if "\n" not in text else base.col
-            where = Location(base.path, base.line, col)
+            where = self.doc.inside(path, ph.offset)
             if ph.name not in known:
                 self.problems.append(
                     Problem(

@@ -27,6 +27,10 @@ class Document:
     path: str
     data: Any
     positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    exact: set[Path] = field(default_factory=set)
+    """Scalars written on one line without escapes: an offset into the value is a column."""
+    traps: dict[Path, tuple[str, bool]] = field(default_factory=dict)
+    """Unquoted yes/no/on/off: the word written, and the boolean YAML 1.1 reads it as."""
 
     def at(self, path: Path) -> Location:
         """Where the node at `path` starts; falls back to the nearest known parent."""
@@ -35,6 +39,13 @@ class Document:
             probe = probe[:-1]
         line, col = self.positions.get(probe, (1, 1))
         return Location(self.path, line, col)
+
+    def inside(self, path: Path, offset: int) -> Location:
+        """Where character `offset` of the scalar at `path` is; its start if that is unknown."""
+        where = self.at(path)
+        if path in self.exact:
+            return Location(where.path, where.line, where.col + offset)
+        return where
 
     def key_at(self, path: Path) -> Location:
         """Where the key of the mapping entry at `path` starts."""
@@ -75,14 +86,14 @@ def load_document(text: str, path: str) -> tuple[Document | None, list[Problem]]
 def _build(
     node: yaml.Node, path: Path, doc: Document, loader: yaml.SafeLoader, problems: list[Problem]
 ) -> Any:
-    # For a quoted scalar, point at its first character, so columns inside it line up.
-    quoted = isinstance(node, yaml.ScalarNode) and node.style in ("'", '"')
-    doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1 + quoted)
+    doc.positions[path] = _content_start(node)
+    if isinstance(node, yaml.ScalarNode) and _columns_are_exact(node):
+        doc.exact.add(path)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = (
-                _scalar(key_node, doc, loader, problems)
+                _scalar(key_node, (*path, key_node.value, KEY), doc, loader)
                 if isinstance(key_node, yaml.ScalarNode)
                 else str(key_node.start_mark)
             )
@@ -100,12 +111,41 @@ def _build(
         return [
             _build(item, (*path, i), doc, loader, problems) for i, item in enumerate(node.value)
         ]
-    return _scalar(node, doc, loader, problems)
+    return _scalar(node, path, doc, loader)
 
 
-def _scalar(
-    node: yaml.Node, doc: Document, loader: yaml.SafeLoader, problems: list[Problem]
-) -> Any:
+def _content_start(node: yaml.Node) -> tuple[int, int]:
+    """1-based line and column of a node's first character of content.
+
+    For a quoted scalar that is just inside the quote; for a block scalar (| or >) it is the
+    first character on the line after the indicator, so a fault inside points into the text.
+    """
+    line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    if not isinstance(node, yaml.ScalarNode):
+        return line, col
+    if node.style in ("'", '"'):
+        return line, col + 1
+    if node.style in ("|", ">") and node.start_mark.buffer:
+        rest = node.start_mark.buffer[node.start_mark.pointer :].split("\n")
+        for offset, text in enumerate(rest[1:], start=1):
+            if text.strip():
+                return line + offset, len(text) - len(text.lstrip()) + 1
+    return line, col
+
+
+def _columns_are_exact(node: yaml.ScalarNode) -> bool:
+    """True when the value's characters sit one-to-one on a single line of the file."""
+    if node.start_mark.line != node.end_mark.line or node.style in ("|", ">"):
+        return False
+    raw = node.start_mark.buffer[node.start_mark.pointer : node.end_mark.pointer]
+    if node.style == '"':
+        return "\\" not in raw
+    if node.style == "'":
+        return "''" not in raw
+    return True
+
+
+def _scalar(node: yaml.Node, path: Path, doc: Document, loader: yaml.SafeLoader) -> Any:
     value = loader.construct_object(node, deep=True)
     if (
         isinstance(value, bool)
@@ -113,13 +153,7 @@ def _scalar(
         and node.style is None
         and node.value.lower() not in _TRUE_WORDS
     ):
-        word = node.value
-        problems.append(
-            Problem(
-                Location(doc.path, node.start_mark.line + 1, node.start_mark.column + 1),
-                f"'{word}' is read by YAML as the boolean {str(value).lower()}",
-                f'put it in quotes, "{word}", if you mean the word',
-            )
-        )
-        return word
+        # Keep the word; the flow builder reports it, knowing whether a boolean was wanted.
+        doc.traps[path] = (node.value, value)
+        return node.value
     return value

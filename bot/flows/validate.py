@@ -46,6 +46,7 @@ STEP_KEYS: dict[Kind, tuple[str, ...]] = {
 }
 ALL_STEP_KEYS = sorted({k for keys in STEP_KEYS.values() for k in keys} | set(COMMON_KEYS))
 SHARE_LEVELS = ("never", "summary", "full")
+BOOLEAN_KEYS = ("back", "optional")
 DEFAULT_SKIP_LABEL = "Skip for now"
 
 
@@ -98,7 +99,7 @@ class FlowBuilder:
         try:
             template.placeholders(value)
         except template.TemplateError as exc:
-            self.report((*path, key), exc.message)
+            self.report_at(self.doc.inside((*path, key), exc.offset), exc.message)
         return value
 
     def integer(
@@ -123,15 +124,40 @@ class FlowBuilder:
         try:
             parsed = expressions.parse(source)
         except ExpressionError as exc:
-            base = self.doc.at(path)
             self.report_at(
-                Location(base.path, base.line, base.col + exc.col),
+                self.doc.inside(path, exc.col),
                 f"invalid condition '{source}': {exc.message}",
                 "conditions look like: closeness <= 2 and 'scared' in under",
             )
             return None
         self.expr_sources[path] = source
         return parsed
+
+    def traps(self) -> None:
+        """Report unquoted yes/no/on/off, with advice that fits what the key expects."""
+        for path, (word, value) in self.doc.traps.items():
+            meaning = str(value).lower()
+            if len(path) >= 1 and path[-1] in BOOLEAN_KEYS:
+                self.report(
+                    path,
+                    f"'{word}' is read by YAML as the boolean {meaning}",
+                    f"write {meaning} here",
+                )
+            else:
+                self.report(
+                    path,
+                    f"'{word}' is read by YAML as the boolean {meaning}",
+                    f'put it in quotes, "{word}", if you mean the word',
+                )
+
+    def boolean(self, raw: dict[str, Any], path: Path, key: str) -> bool | None:
+        """A true/false value; an unquoted yes/no counts (it was reported as a trap)."""
+        value = raw[key]
+        if isinstance(value, bool):
+            return value
+        if (*path, key) in self.doc.traps:
+            return self.doc.traps[(*path, key)][1]
+        return None
 
     def step_ref(self, value: Any, path: Path) -> StepId | None:
         """A reference to a step id (checked against the flow later)."""
@@ -162,6 +188,7 @@ class FlowBuilder:
     # -- the flow ----------------------------------------------------------------------------
     def build(self) -> Flow | None:
         """The Flow, or None when the file is too broken to build one."""
+        self.traps()
         raw = self.doc.data
         if not isinstance(raw, dict):
             self.report((), "a flow file must be a mapping with 'flow', 'version' and 'steps'")
@@ -267,10 +294,11 @@ class FlowBuilder:
         if "next" in raw:
             fields["next"] = self.rules(raw["next"], (*path, "next"))
         if "back" in raw:
-            if not isinstance(raw["back"], bool):
+            back = self.boolean(raw, path, "back")
+            if back is None:
                 self.report((*path, "back"), "'back' must be true or false")
             else:
-                fields["back"] = raw["back"]
+                fields["back"] = back
         if "share" in raw:
             if raw["share"] not in SHARE_LEVELS:
                 self.report(
@@ -463,7 +491,8 @@ class FlowBuilder:
         if "fallback" in raw:
             fields["fallback"] = self.step_ref(raw["fallback"], (*path, "fallback"))
         if "optional" in raw:
-            value = raw["optional"]
+            flag = self.boolean(raw, path, "optional")
+            value = raw["optional"] if flag is None else flag
             if value is True:
                 fields["optional"] = DEFAULT_SKIP_LABEL
             elif value is not False:

@@ -1,0 +1,75 @@
+"""`python -m bot` as an operator meets it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BROKEN = """\
+flow: broken
+version: 1
+steps:
+  - id: first
+    ask: choice
+    say: "Pick"
+    options: {a: A}
+    next: nowhere
+"""
+
+
+def bot(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT):
+    base = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env={**base, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_check_passes_on_the_shipped_flows():
+    run = bot("check")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout == ""
+    assert "transcript test(s) passed" in run.stderr
+
+
+def test_the_bot_refuses_to_start_with_an_invalid_flow(tmp_path):
+    (tmp_path / "broken.yaml").write_text(BROKEN)
+    run = bot(env={"TELEGRAM_BOT_TOKEN": "123:abc", "FLOWS_DIR": str(tmp_path)}, cwd=tmp_path)
+    assert run.returncode == 1
+    assert "will not start while a flow is invalid" in run.stderr
+    assert f"{tmp_path / 'broken.yaml'}:8:11: 'nowhere' is not a step of this flow" in run.stderr
+    assert "123:abc" not in run.stdout + run.stderr
+
+
+def test_the_token_can_come_from_a_dotenv_file(tmp_path):
+    (tmp_path / ".env").write_text("TELEGRAM_BOT_TOKEN=123:abc\nFLOWS_DIR=flows\n")
+    (tmp_path / "flows").mkdir()
+    (tmp_path / "flows" / "broken.yaml").write_text(BROKEN)
+    run = bot(cwd=tmp_path)
+    assert "will not start while a flow is invalid" in run.stderr
+
+
+def test_check_on_a_missing_path_says_so(tmp_path):
+    run = bot("check", str(tmp_path / "nope"))
+    assert run.returncode == 1
+    assert "no such file or folder" in run.stderr
+
+
+def test_a_failing_transcript_is_a_located_problem(tmp_path):
+    (tmp_path / "t.yaml").write_text(
+        "flow: t\nversion: 1\nsteps:\n  - id: q\n    ask: text\n    say: Hi\n"
+        "  - id: e\n    end: Bye {q}\ntests:\n  - name: wrong\n    inputs: [hello]\n"
+        "    expect: [Goodbye]\n"
+    )
+    run = bot("check", str(tmp_path))
+    assert run.returncode == 1
+    assert run.stdout.strip() == (
+        f"{tmp_path / 't.yaml'}:10:5: test 'wrong': expected text not shown: 'Goodbye'"
+    )

@@ -99,15 +99,13 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
         print(NO_TOKEN_HELP, file=sys.stderr)
         return ExitStatus.NO_TOKEN
     try:
-        load_catalog(flow_paths(settings))
+        catalog = load_catalog(flow_paths(settings))
     except FlowError as exc:
         print(f"The bot will not start while a flow is invalid:\n{exc}", file=sys.stderr)
         return ExitStatus.PROBLEMS
-    print(
-        "The Telegram adapter is not part of this build yet; use: python -m bot chat",
-        file=sys.stderr,
-    )
-    return ExitStatus.USAGE
+    from bot.tg.app import run
+
+    return ExitStatus(run(settings, catalog))
 
 
 def parser() -> argparse.ArgumentParser:

@@ -33,6 +33,9 @@ class Settings:
     flows_dir: Path | None
     api_base_url: str | None
     log_level: str
+    webhook_url: str | None = None
+    webhook_port: int = 8443
+    webhook_secret: str | None = None
 
     def __repr__(self) -> str:
         # Never show the token, even in a traceback or a debug print.
@@ -50,4 +53,7 @@ class Settings:
             flows_dir=Path(flows) if flows else None,
             api_base_url=env.get("TELEGRAM_API_BASE_URL") or None,
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
+            webhook_url=env.get("WEBHOOK_URL") or None,
+            webhook_port=int(env.get("WEBHOOK_PORT") or 8443),
+            webhook_secret=env.get("WEBHOOK_SECRET") or None,
         )

@@ -31,6 +31,11 @@ log = logging.getLogger(__name__)
 WELCOME_BACK = "Welcome back. Here is where you left off:"
 NOTHING_OPEN = "There is no conversation open right now. Choose one to begin."
 UNKNOWN_FLOW = "I don't know that conversation. Choose one from the list."
+STALE_RUN = "That button belongs to an earlier conversation."
+CANCELLED = (
+    "I've closed this conversation. What you wrote is kept in your journal. You can start it"
+    " again, or another one, whenever you like."
+)
 FLOW_CHANGED = (
     "This conversation has changed since you began it, so I can't continue it as it was."
     " Your earlier answers are kept. You can start it again whenever you like."
@@ -43,6 +48,29 @@ class Outcome:
 
     effects: list[Effect]
     duplicate: bool = False
+    run_id: int | None = None
+    """The run the person is in after this event: buttons in the replies belong to it."""
+
+
+@dataclass(frozen=True)
+class FlowStatus:
+    """One line of a person's overview: a flow and how far they are in it."""
+
+    flow: Flow
+    state: str  # "new", "open", "paused" or "done"
+    number: int = 0
+    total: int = 0
+    finished: int = 0
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """A finished reflection, for the person's journal."""
+
+    flow_id: str
+    title: str
+    finished_at: str
+    reflection: str
 
 
 class Service:
@@ -61,20 +89,90 @@ class Service:
         return self.store.active_run(user_id)
 
     def handle(
-        self, user_id: int, event: Event, now: datetime, event_id: str | None = None
+        self,
+        user_id: int,
+        event: Event,
+        now: datetime,
+        event_id: str | None = None,
+        run_id: int | None = None,
     ) -> Outcome:
-        """Apply one event for one person; an event id seen before changes nothing."""
+        """Apply one event for one person; an event id seen before changes nothing.
+
+        `run_id`, carried by a button, must name the person's open run; a button from an
+        earlier run gets a gentle notice and the live question instead.
+        """
         with self.store.atomic():
             if event_id is not None:
                 if self.store.seen_event(event_id):
                     return Outcome([], duplicate=True)
                 self.store.mark_event(event_id, user_id, now)
             self.store.ensure_user(user_id, now)
+            self.store.set_blocked(user_id, None)  # they wrote to us, so they can hear us
+            active = self.store.active_run(user_id)
             if isinstance(event, Start):
                 effects = self._start(user_id, event.flow_id, now)
+            elif run_id is not None and (active is None or active.id != run_id):
+                effects = [Say(STALE_RUN), *self._continue(user_id, Resume(), now)]
             else:
                 effects = self._continue(user_id, event, now)
-        return Outcome(effects)
+            after = self.store.active_run(user_id)
+        return Outcome(effects, run_id=after.id if after else None)
+
+    def claim(self, event_id: str, user_id: int, now: datetime) -> bool:
+        """Record an event that changes no run (a menu, a help text); False if seen before."""
+        with self.store.atomic():
+            if self.store.seen_event(event_id):
+                return False
+            self.store.mark_event(event_id, user_id, now)
+            self.store.ensure_user(user_id, now)
+            self.store.set_blocked(user_id, None)
+        return True
+
+    def cancel(self, user_id: int, now: datetime) -> list[Effect]:
+        """Close the open run; its answers stay in the journal."""
+        with self.store.atomic():
+            run = self.store.active_run(user_id)
+            if run is None:
+                return [Say(NOTHING_OPEN)]
+            self.store.set_status(run.id, ABANDONED, now)
+            self.store.set_active(user_id, None)
+        return [Say(CANCELLED)]
+
+    def overview(self, user_id: int) -> list[FlowStatus]:
+        """Every flow with the person's progress in it."""
+        runs = self.store.runs_of(user_id)
+        active = self.store.active_run(user_id)
+        lines: list[FlowStatus] = []
+        for flow in self.flows():
+            mine = [r for r in runs if r.flow_id == flow.id]
+            done = sum(1 for r in mine if r.status == COMPLETED)
+            live = active if active and active.flow_id == flow.id else None
+            live = live or next((r for r in mine if r.status == PAUSED), None)
+            if live is None:
+                lines.append(FlowStatus(flow, "done" if done else "new", finished=done))
+                continue
+            # Inside a sub-flow the root sits on its call step, which has no number (0).
+            number, total = flow.question_number(live.state.root.step_id)
+            state = "open" if live is active else "paused"
+            lines.append(FlowStatus(flow, state, number, total, done))
+        return lines
+
+    def journal(self, user_id: int) -> list[JournalEntry]:
+        """The person's finished reflections, newest first."""
+        entries: list[JournalEntry] = []
+        for flow_id, at, text in self.store.finished_runs(user_id):
+            flow = self.catalog.get(flow_id)  # type: ignore[call-overload]
+            entries.append(JournalEntry(flow_id, flow.title if flow else flow_id, at, text))
+        return entries
+
+    def mark_blocked(self, user_id: int, now: datetime) -> None:
+        """The person blocked the bot: stop sending to them until they write again."""
+        with self.store.atomic():
+            self.store.set_blocked(user_id, now)
+
+    def is_blocked(self, user_id: int) -> bool:
+        """True while the person has the bot blocked."""
+        return self.store.is_blocked(user_id)
 
     def _start(self, user_id: int, flow_id: str, now: datetime) -> list[Effect]:
         if flow_id not in self.catalog:

@@ -347,3 +347,14 @@ def test_typed_braces_are_shown_as_typed_never_filled_in(mini):
     state, _ = start(mini, "mini")
     state, effects = step(mini, state, Text("{move}"))
     assert only_ask(effects).text == "And {move}: what do you do?"
+
+
+def test_a_double_tapped_back_button_goes_back_once(mini):
+    state, _ = start(mini, "mini")
+    state, _ = step(mini, state, Text("Sam"))
+    state, effects = step(mini, state, Choice("pursue"))
+    seq = only_ask(effects).seq
+    state, effects = step(mini, state, Back(seq))
+    assert only_ask(effects).key == "move"
+    same, effects = step(mini, state, Back(seq))
+    assert same == state and effects[0] == Say(texts.STALE)

@@ -57,11 +57,11 @@ def step(
     flow, current = _here(catalog, state)
     if isinstance(event, Resume):
         return state, [_ask(catalog, state, flow, current)]
-    if isinstance(event, Back):
-        return _back(catalog, state)
     seq = getattr(event, "seq", None)
     if seq is not None and seq != state.seq:
         return state, [Say(texts.STALE), _ask(catalog, state, flow, current)]
+    if isinstance(event, Back):
+        return _back(catalog, state)
     if isinstance(event, Skip):
         if not current.optional:
             return state, [Say(texts.NOT_SKIPPABLE), _ask(catalog, state, flow, current)]

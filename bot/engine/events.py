@@ -41,7 +41,12 @@ class Picks:
 
 @dataclass(frozen=True)
 class Back:
-    """Go back to the previous question and answer it again."""
+    """Go back to the previous question and answer it again.
+
+    A Back button carries `seq`, so a double tap goes back once, not twice.
+    """
+
+    seq: int | None = None
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,18 @@ class Store:
             "insert or ignore into users (id, first_seen) values (?, ?)", [user_id, _iso(now)]
         )
 
+    def set_blocked(self, user_id: int, when: datetime | None) -> None:
+        """Record that the person blocked the bot (None: they are reachable again)."""
+        self.db.execute(
+            "update users set blocked_at = ? where id = ?",
+            [_iso(when) if when else None, user_id],
+        )
+
+    def is_blocked(self, user_id: int) -> bool:
+        """True when the last send to this person was refused because they blocked the bot."""
+        row = self.db.execute("select blocked_at from users where id = ?", [user_id]).fetchone()
+        return bool(row and row[0])
+
     def active_run(self, user_id: int) -> RunRecord | None:
         """The run the user is in now, if any."""
         return self._one(
@@ -144,6 +156,15 @@ class Store:
         """All of a user's runs, newest first."""
         rows = self.db.query("select * from runs where user_id = ? order by id desc", [user_id])
         return [self._record(r) for r in rows]
+
+    def finished_runs(self, user_id: int) -> list[tuple[str, str, str]]:
+        """(flow id, completed at, reflection) of every finished run, newest first."""
+        rows = self.db.execute(
+            "select flow_id, completed_at, coalesce(reflection, '') from runs"
+            " where user_id = ? and status = ? order by completed_at desc, id desc",
+            [user_id, COMPLETED],
+        ).fetchall()
+        return [(f, at, text) for f, at, text in rows]
 
     def _one(self, sql: str, params: list[Any]) -> RunRecord | None:
         row = next(iter(self.db.query(sql, params)), None)

@@ -1,0 +1,96 @@
+"""Wiring: settings → database → service → python-telegram-bot Application → polling or webhook."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from telegram import BotCommand, Update
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.config import Settings
+from bot.flows.model import Catalog
+from bot.service import Service
+from bot.storage import Store, open_db
+from bot.tg import texts
+from bot.tg.handlers import Adapter
+
+log = logging.getLogger(__name__)
+
+# Libraries that log request parameters (what people wrote) or URLs (the token) at DEBUG or
+# INFO: they never go below WARNING, whatever LOG_LEVEL says.
+CHATTY_LOGGERS = ("httpx", "httpcore", "telegram", "apscheduler", "tornado")
+
+
+class Redact(logging.Filter):
+    """Replaces the token in any log record, as a last line of defence."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's message without the secret."""
+        message = record.getMessage()
+        if self.secret and self.secret in message:
+            record.msg = message.replace(self.secret, "<token>")
+            record.args = None
+        return True
+
+
+def configure_logging(settings: Settings) -> None:
+    """Our own logs at LOG_LEVEL; libraries at WARNING; the token redacted everywhere."""
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
+    if settings.token:
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(Redact(settings.token))
+
+
+async def _set_commands(app: Application) -> None:  # type: ignore[type-arg]
+    await app.bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])
+
+
+def build_application(
+    settings: Settings,
+    service: Service,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Application:  # type: ignore[type-arg]
+    """The PTB application with every handler installed."""
+    assert settings.token, "a token is required"
+    builder = ApplicationBuilder().token(settings.token).post_init(_set_commands)
+    if settings.api_base_url:
+        builder = builder.base_url(settings.api_base_url)
+    app = builder.build()
+    Adapter(service, clock).install(app)
+    return app
+
+
+def run(settings: Settings, catalog: Catalog) -> int:
+    """Run until SIGINT or SIGTERM; returns an exit status."""
+    configure_logging(settings)
+    db = open_db(settings.db_path)
+    service = Service(Store(db), catalog)
+    app = build_application(settings, service)
+    log.info("starting with %d flows, database %s", len(catalog), settings.db_path)
+    try:
+        if settings.webhook_url:
+            app.run_webhook(
+                listen="0.0.0.0",
+                port=settings.webhook_port,
+                url_path="telegram",
+                webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+    finally:
+        db.close()
+    log.info("stopped cleanly")
+    return 0

@@ -1,0 +1,54 @@
+"""Button payloads: what a press means, which run and which question it belongs to.
+
+Format: `kind|run|seq|arg`, run and seq in base 36, at most 64 bytes (Telegram's limit).
+Kinds: c = choose a value, t = toggle option number `arg` of a multi-select, d = done with a
+multi-select, s = skip, b = back, f = start flow `arg`, x = confirm cancelling, k = keep going.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_BYTES = 64
+KINDS = frozenset("ctdsbfxk")
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _b36(number: int) -> str:
+    if number == 0:
+        return "0"
+    out = ""
+    while number:
+        number, rest = divmod(number, 36)
+        out = _DIGITS[rest] + out
+    return out
+
+
+@dataclass(frozen=True)
+class Payload:
+    """A decoded button press."""
+
+    kind: str
+    run: int
+    seq: int
+    arg: str = ""
+
+    def encode(self) -> str:
+        """The callback data for this button; ValueError if it would not fit."""
+        data = f"{self.kind}|{_b36(self.run)}|{_b36(self.seq)}|{self.arg}"
+        if len(data.encode()) > MAX_BYTES:
+            raise ValueError(f"button payload of {len(data.encode())} bytes is over 64")
+        return data
+
+
+def decode(data: str | None) -> Payload | None:
+    """The payload of a button, or None for data we never made (old formats, tampering)."""
+    if not data:
+        return None
+    parts = data.split("|", 3)
+    if len(parts) != 4 or parts[0] not in KINDS:
+        return None
+    try:
+        return Payload(parts[0], int(parts[1], 36), int(parts[2], 36), parts[3])
+    except ValueError:
+        return None

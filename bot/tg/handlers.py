@@ -1,0 +1,390 @@
+"""Telegram updates → service calls → messages. No decisions about the conversation here.
+
+Every update carries its `update_id` into the service as the event id, so a redelivered
+update changes nothing; every callback query is answered before anything else is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from datetime import datetime
+
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.engine import Back, Choice, Effect, Event, Picks, Resume, Say, Skip, Start, Text
+from bot.service import Service
+from bot.tg import texts
+from bot.tg.callback_data import Payload, decode
+from bot.tg.presenter import Outgoing, Sender, messages_for, render, selected, toggled
+
+log = logging.getLogger(__name__)
+Context = ContextTypes.DEFAULT_TYPE
+
+
+class Adapter:
+    """The bot's handlers, bound to one service and one clock."""
+
+    def __init__(self, service: Service, clock: Callable[[], datetime]) -> None:
+        self.service = service
+        self.clock = clock
+
+    # -- wiring ------------------------------------------------------------------------------
+    def install(self, app: Application) -> None:  # type: ignore[type-arg]
+        """Register every handler on the application."""
+        app.add_handler(MessageHandler(filters.UpdateType.EDITED, self.on_edited))
+        commands = {
+            "start": self.on_start,
+            "flows": self.on_flows,
+            "resume": self.on_resume,
+            "back": self.on_back,
+            "skip": self.on_skip,
+            "pause": self.on_pause,
+            "cancel": self.on_cancel,
+            "journal": self.on_journal,
+            "help": self.on_help,
+        }
+        for name, callback in commands.items():
+            app.add_handler(CommandHandler(name, callback))
+        app.add_handler(MessageHandler(filters.COMMAND, self.on_unknown_command))
+        app.add_handler(MessageHandler(filters.TEXT, self.on_text))
+        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self.on_not_text))
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_error_handler(self.on_error)
+
+    def sender(self, context: Context) -> Sender:
+        """A sender that records a 403 as 'blocked'."""
+        return Sender(context.bot, lambda chat: self.service.mark_blocked(chat, self.clock()))
+
+    # -- helpers -----------------------------------------------------------------------------
+    async def send(self, context: Context, chat_id: int, messages: list[Outgoing]) -> None:
+        """Send prepared messages to a chat."""
+        await self.sender(context).send(chat_id, messages)
+
+    async def say(
+        self,
+        context: Context,
+        chat_id: int,
+        text: str,
+        keyboard: InlineKeyboardMarkup | None = None,
+    ) -> None:
+        """Send one of the adapter's own texts."""
+        await self.send(context, chat_id, messages_for("", text, keyboard))
+
+    async def run(
+        self,
+        update: Update,
+        context: Context,
+        event: Event,
+        run_id: int | None = None,
+        before: list[Effect] | None = None,
+    ) -> None:
+        """Hand one event to the service; send its replies after it has committed."""
+        user = update.effective_user
+        if user is None:
+            return
+        outcome = self.service.handle(
+            user.id, event, self.clock(), event_id=f"u{update.update_id}", run_id=run_id
+        )
+        if outcome.duplicate:
+            return
+        await self.send(
+            context, user.id, render([*(before or []), *outcome.effects], outcome.run_id)
+        )
+
+    def claim(self, update: Update) -> bool:
+        """Record an update that changes no run; False if it was handled before."""
+        user = update.effective_user
+        return user is not None and self.service.claim(
+            f"u{update.update_id}", user.id, self.clock()
+        )
+
+    def flows_keyboard(self, user_id: int) -> InlineKeyboardMarkup:
+        """One button per flow, with the person's progress in it."""
+        rows = []
+        for line in self.service.overview(user_id):
+            word = texts.STATE_WORDS[line.state]
+            if line.state in ("open", "paused") and line.number:
+                word = f"{word}, {line.number}/{line.total}"
+            label = f"{line.flow.title} · {word}"
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        label[:60], callback_data=Payload("f", 0, 0, line.flow.id).encode()
+                    )
+                ]
+            )
+        return InlineKeyboardMarkup(rows)
+
+    async def offer_flows(self, update: Update, context: Context, text: str) -> None:
+        """A text followed by the flows to choose from."""
+        user = update.effective_user
+        if user is not None:
+            await self.say(context, user.id, text, self.flows_keyboard(user.id))
+
+    # -- commands ----------------------------------------------------------------------------
+    async def on_start(self, update: Update, context: Context) -> None:
+        """/start, or /start FLOW from a deep link."""
+        user = update.effective_user
+        if user is None:
+            return
+        wanted = context.args[0] if context.args else None
+        if wanted and wanted in self.service.catalog:
+            await self.run(update, context, Start(wanted))
+            return
+        if not self.claim(update):
+            return
+        active = self.service.active(user.id)
+        if active is not None:
+            title = self.service.catalog[active.flow_id].title  # type: ignore[index]
+            await self.offer_flows(update, context, texts.IN_PROGRESS.format(title=title))
+        elif not self.service.store.runs_of(user.id):
+            await self.say(context, user.id, texts.WELCOME)
+            await self.offer_flows(update, context, texts.CHOOSE)
+        else:
+            await self.offer_flows(update, context, texts.CHOOSE)
+
+    async def on_flows(self, update: Update, context: Context) -> None:
+        """/flows: every conversation with the person's progress."""
+        if self.claim(update):
+            await self.offer_flows(update, context, texts.CHOOSE)
+
+    async def on_resume(self, update: Update, context: Context) -> None:
+        """/resume: the live question again, with fresh buttons."""
+        user = update.effective_user
+        if user is None:
+            return
+        if self.service.active(user.id) is None:
+            if self.claim(update):
+                await self.offer_flows(update, context, texts.NOTHING_OPEN)
+            return
+        await self.run(update, context, Resume())
+
+    async def on_back(self, update: Update, context: Context) -> None:
+        """/back: the previous question again."""
+        await self.in_run(update, context, Back())
+
+    async def on_skip(self, update: Update, context: Context) -> None:
+        """/skip: skip the question if it may be skipped."""
+        await self.in_run(update, context, Skip())
+
+    async def in_run(self, update: Update, context: Context, event: Event) -> None:
+        """An event that only makes sense inside an open conversation."""
+        user = update.effective_user
+        if user is None:
+            return
+        if self.service.active(user.id) is None:
+            if self.claim(update):
+                await self.offer_flows(update, context, texts.NOTHING_OPEN)
+            return
+        await self.run(update, context, event)
+
+    async def on_pause(self, update: Update, context: Context) -> None:
+        """/pause: everything is saved already; say so."""
+        user = update.effective_user
+        if user is not None and self.claim(update):
+            await self.say(context, user.id, texts.PAUSED)
+
+    async def on_cancel(self, update: Update, context: Context) -> None:
+        """/cancel: ask before closing the open conversation."""
+        user = update.effective_user
+        if user is None or not self.claim(update):
+            return
+        active = self.service.active(user.id)
+        if active is None:
+            await self.offer_flows(update, context, texts.NOTHING_OPEN)
+            return
+        title = self.service.catalog[active.flow_id].title  # type: ignore[index]
+        seq = active.state.seq
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        texts.CANCEL_YES, callback_data=Payload("x", active.id, seq).encode()
+                    ),
+                    InlineKeyboardButton(
+                        texts.CANCEL_NO, callback_data=Payload("k", active.id, seq).encode()
+                    ),
+                ]
+            ]
+        )
+        await self.say(context, user.id, texts.CANCEL_CONFIRM.format(title=title), keyboard)
+
+    async def on_journal(self, update: Update, context: Context) -> None:
+        """/journal: the person's finished reflections, newest first."""
+        user = update.effective_user
+        if user is None or not self.claim(update):
+            return
+        entries = self.service.journal(user.id)
+        if not entries:
+            await self.say(context, user.id, texts.JOURNAL_EMPTY)
+            return
+        body = "\n\n".join(f"{e.title} ({e.finished_at[:10]})\n{e.reflection}" for e in entries)
+        await self.say(context, user.id, f"{texts.JOURNAL_HEAD}\n\n{body}")
+
+    async def on_help(self, update: Update, context: Context) -> None:
+        """/help."""
+        user = update.effective_user
+        if user is not None and self.claim(update):
+            await self.say(context, user.id, texts.HELP)
+
+    async def on_unknown_command(self, update: Update, context: Context) -> None:
+        """A command we don't have."""
+        user = update.effective_user
+        if user is not None and self.claim(update):
+            await self.say(context, user.id, texts.UNKNOWN_COMMAND)
+
+    # -- messages ----------------------------------------------------------------------------
+    async def on_text(self, update: Update, context: Context) -> None:
+        """A typed message: an answer if a conversation is open, else a pointer."""
+        user, message = update.effective_user, update.effective_message
+        if user is None or message is None or message.text is None:
+            return
+        if self.service.active(user.id) is None:
+            if self.claim(update):
+                await self.offer_flows(update, context, texts.NOTHING_OPEN)
+            return
+        await self.run(update, context, Text(message.text))
+
+    async def on_not_text(self, update: Update, context: Context) -> None:
+        """Stickers, photos, voice notes, locations, documents: a kind word and the question."""
+        user = update.effective_user
+        if user is None:
+            return
+        if self.service.active(user.id) is None:
+            if self.claim(update):
+                await self.offer_flows(update, context, texts.NOT_TEXT_IDLE)
+            return
+        await self.run(update, context, Resume(), before=[Say(texts.NOT_TEXT)])
+
+    async def on_edited(self, update: Update, context: Context) -> None:
+        """An edited message never changes a stored answer; explain how to change one."""
+        user = update.effective_user
+        if user is not None and self.claim(update):
+            await self.say(context, user.id, texts.EDITED)
+
+    # -- buttons -----------------------------------------------------------------------------
+    async def on_button(self, update: Update, context: Context) -> None:
+        """A button press: answer the callback first, then act."""
+        query = update.callback_query
+        user = update.effective_user
+        if query is None or user is None:
+            return
+        payload = decode(query.data)
+        if payload is None:
+            await _answer(query)
+            await self.run(update, context, Resume(), before=[Say(texts.OLD_BUTTON)])
+            return
+        if payload.kind == "t":
+            await self.toggle(update, context, query, payload)
+            return
+        if payload.kind == "d":
+            picks = selected(query.message.reply_markup if query.message else None)  # type: ignore[union-attr]
+            low = int(payload.arg.split("-")[0] or 1)
+            if len(picks) < low and self._is_live(user.id, payload):
+                await _answer(query, texts.TOO_FEW.format(low=low))
+                return
+            await _answer(query)
+            await self.run(update, context, Picks(tuple(picks), payload.seq), run_id=payload.run)
+            return
+        await _answer(query)
+        if payload.kind == "f":
+            await self.run(update, context, Start(payload.arg))
+        elif payload.kind == "c":
+            await self.run(update, context, Choice(payload.arg, payload.seq), run_id=payload.run)
+        elif payload.kind == "s":
+            await self.run(update, context, Skip(payload.seq), run_id=payload.run)
+        elif payload.kind == "b":
+            await self.run(update, context, Back(payload.seq), run_id=payload.run)
+        elif payload.kind == "k":
+            await self.run(update, context, Resume(), run_id=payload.run)
+        elif payload.kind == "x":
+            if self._is_live(user.id, payload) and self.claim(update):
+                await self.send(
+                    context, user.id, render(self.service.cancel(user.id, self.clock()), None)
+                )
+                await self.offer_flows(update, context, texts.CHOOSE)
+            else:
+                await self.run(update, context, Resume(), run_id=payload.run)
+
+    def _is_live(self, user_id: int, payload: Payload) -> bool:
+        active = self.service.active(user_id)
+        return active is not None and active.id == payload.run and active.state.seq == payload.seq
+
+    async def toggle(
+        self, update: Update, context: Context, query: CallbackQuery, payload: Payload
+    ) -> None:
+        """Tick or untick one option of a multi-select, editing the keyboard in place."""
+        user = update.effective_user
+        message = query.message
+        markup = getattr(message, "reply_markup", None)
+        if user is None or message is None or markup is None or not self._is_live(user.id, payload):
+            await _answer(query)
+            await self.run(update, context, Picks((), payload.seq), run_id=payload.run)
+            return
+        done = next(
+            (
+                b
+                for row in markup.inline_keyboard
+                for b in row
+                if str(b.callback_data).startswith("d|")
+            ),
+            None,
+        )
+        limit = int(str(done.callback_data).rsplit("-", 1)[-1]) if done else 99
+        new = toggled(markup, payload.arg, limit)
+        if new is None:
+            await _answer(query, texts.TOO_MANY.format(limit=limit))
+            return
+        await _answer(query)
+        if not self.claim(update):
+            return
+        try:
+            await self.sender(context).call(
+                user.id,
+                lambda: context.bot.edit_message_reply_markup(
+                    chat_id=user.id, message_id=message.message_id, reply_markup=new
+                ),
+            )
+        except TelegramError as exc:
+            log.warning("could not update a keyboard for chat %s: %s", user.id, type(exc).__name__)
+
+    # -- errors ------------------------------------------------------------------------------
+    async def on_error(self, update: object, context: Context) -> None:
+        """Log what failed (ids and code locations only) and tell the person kindly."""
+        error = context.error
+        update_id = getattr(update, "update_id", None)
+        where = "".join(traceback.format_tb(error.__traceback__)) if error else ""
+        log.error("update %s failed with %s\n%s", update_id, type(error).__name__, where)
+        user = getattr(update, "effective_user", None)
+        if user is not None:
+            try:
+                await self.say(context, user.id, texts.SORRY)
+            except TelegramError:
+                log.error("could not tell chat %s about the failure", user.id)
+
+
+async def _answer(query: CallbackQuery, alert: str | None = None) -> None:
+    """Answer a callback query; a failure here must not stop the press from counting."""
+    try:
+        if alert:
+            await query.answer(alert, show_alert=True)
+        else:
+            await query.answer()
+    except TelegramError as exc:
+        log.info("could not answer a callback query: %s", type(exc).__name__)

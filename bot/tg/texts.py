@@ -1,0 +1,70 @@
+"""What the Telegram adapter says in its own words (flow texts come from the flows)."""
+
+from __future__ import annotations
+
+DONE = "Done ✓"
+BACK = "↩ Back"
+REFLECTION = "Your reflection"
+WELCOME = (
+    "Hello, and welcome. This is a private space for short, guided exercises about the loops "
+    "couples get caught in, the feelings underneath them, and how to reach each other again.\n\n"
+    "It is self-help inspired by Emotionally Focused Therapy. It is not therapy, not a crisis "
+    "service, and not a person: the replies are written in advance.\n\n"
+    "Everything you write is saved as you go, so you can stop at any moment and carry on later."
+)
+CHOOSE = "Which conversation would you like?"
+NOTHING_OPEN = "There is no conversation open right now. Choose one to begin:"
+IN_PROGRESS = "You are in the middle of “{title}”. Send /resume to carry on where you left off."
+HELP = (
+    "Here is what you can do:\n"
+    "/flows – the conversations, and how far you are in each\n"
+    "/resume – carry on where you left off\n"
+    "/back – go back one question and change your answer\n"
+    "/skip – skip a question that can be skipped\n"
+    "/pause – take a break (everything is saved)\n"
+    "/cancel – close the conversation you are in\n"
+    "/journal – your finished reflections\n"
+    "/help – this list\n\n"
+    "Answer with the buttons, or type when a question asks for your own words."
+)
+PAUSED = "Saved. Take all the time you need; send /resume whenever you want to carry on."
+CANCEL_CONFIRM = "Close “{title}”? What you have written so far stays in your journal."
+CANCEL_YES = "Yes, close it"
+CANCEL_NO = "No, carry on"
+NOT_TEXT = (
+    "I can only read typed words and button presses, so I can't open that. "
+    "Here is the question again:"
+)
+NOT_TEXT_IDLE = "I can only read typed words and button presses, so I can't open that."
+EDITED = (
+    "I noticed you edited a message. Your saved answer stays as it was. To change an answer, "
+    "send /back to return to the question."
+)
+SORRY = (
+    "Something went wrong on my side. Everything you had answered is saved; "
+    "send /resume to carry on."
+)
+UNKNOWN_COMMAND = "I don't know that command. Send /help to see what I can do."
+OLD_BUTTON = "That button no longer works. Here is where we are now:"
+JOURNAL_EMPTY = (
+    "Your journal is empty for now. Reflections appear here when you finish a conversation."
+)
+JOURNAL_HEAD = "Your reflections, newest first:"
+TOO_MANY = "You can choose up to {limit}. Untick one first."
+TOO_FEW = "Please choose at least {low}."
+STATE_WORDS = {"new": "not started", "open": "in progress", "paused": "paused", "done": "done"}
+COMMANDS = [
+    ("flows", "The conversations and your progress"),
+    ("resume", "Carry on where you left off"),
+    ("back", "Go back one question"),
+    ("skip", "Skip a question that can be skipped"),
+    ("pause", "Take a break; everything is saved"),
+    ("cancel", "Close the conversation you are in"),
+    ("journal", "Your finished reflections"),
+    ("help", "What this bot can do"),
+]
+
+
+def progress(number: int, total: int) -> str:
+    """The progress marker on a question."""
+    return f"Question {number} of {total}"

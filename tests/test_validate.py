@@ -423,3 +423,17 @@ def test_an_unquoted_no_where_a_boolean_is_wanted_gets_one_message(tmp_path):
         f"{path}:7:11: 'no' is read by YAML as the boolean false (write false here)"
     ]
     assert flows["flag"].step("q").back is False
+
+
+def test_odd_shapes_are_problems_not_crashes(tmp_path):
+    path = tmp_path / "odd.yaml"
+    path.write_text(
+        "flow: odd\nversion: 1\nsteps:\n  - id: q\n    ask: [text]\n    say: Hi\n"
+        "  - id: e\n    end: Bye\ntests:\n  - inputs: [x]\n    expect: 3\n",
+        encoding="utf-8",
+    )
+    _, problems = check_paths([path])
+    assert [str(p) for p in problems] == [
+        f"{path}:5:10: unknown question kind ['text'] (did you mean 'text'?)",
+        f"{path}:11:13: 'expect' must be a list of texts to be shown",
+    ]

@@ -103,8 +103,18 @@ def run_transcript(catalog: Catalog, flow_id: str, test: TranscriptTest) -> Tran
     for fragment in test.expect:
         if " ".join(fragment.split()) not in flat:
             result.failures.append(f"expected text not shown: {fragment!r}")
+    names = {s.id for f in catalog.values() for s in f.steps} | {
+        p for f in catalog.values() for p in f.params
+    }
     for text in result.texts:
-        leftover = _LEFTOVER.search(text)
+        leftover = next(
+            (
+                m
+                for m in _LEFTOVER.finditer(text)
+                if m.group()[1:-1].split("|")[0].split(".")[0] in names
+            ),
+            None,
+        )
         if leftover:
             result.failures.append(f"unfilled placeholder {leftover.group()} in: {text[:60]!r}")
     return result

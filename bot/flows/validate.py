@@ -330,7 +330,7 @@ class FlowBuilder:
         if "ask" not in raw:
             return Kind.SAY
         ask = raw["ask"]
-        if ask not in ASK_KINDS:
+        if not isinstance(ask, str) or ask not in ASK_KINDS:
             hint = suggest(ask, ASK_KINDS) or "use one of " + ", ".join(ASK_KINDS)
             self.report((*path, "ask"), f"unknown question kind {ask!r}", hint)
             return None
@@ -559,6 +559,9 @@ class FlowBuilder:
             expect = item.get("expect", [])
             if isinstance(expect, str):
                 expect = [expect]
+            if not isinstance(expect, list):
+                self.report((*tpath, "expect"), "'expect' must be a list of texts to be shown")
+                expect = []
             tests.append(
                 TranscriptTest(
                     name=str(item.get("name", f"test {i + 1}")),

@@ -42,11 +42,11 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     pieces: list[str] = []
     rest = text.strip()
     while len(rest) > limit:
-        cut = rest.rfind("\n\n", 0, limit)
+        cut = rest.rfind("\n\n", 0, limit + 1)
         if cut <= 0:
-            cut = rest.rfind("\n", 0, limit)
+            cut = rest.rfind("\n", 0, limit + 1)
         if cut <= 0:
-            cut = rest.rfind(" ", 0, limit)
+            cut = rest.rfind(" ", 0, limit + 1)
         if cut <= 0:
             cut = limit
         pieces.append(rest[:cut].rstrip())

@@ -1,0 +1,239 @@
+"""End to end: the real bot process and python-telegram-bot's HTTP stack against a fake Bot API
+server on 127.0.0.1, driven the way people use it on a phone."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from bot_process import BotProcess
+from fake_telegram import FakeTelegram
+
+TOUR = "A first look around · not started"
+SECRET_WORDS = "Marisol-7731"  # typed by users below; must never reach a log
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    with FakeTelegram(strict_html=True) as server:
+        yield server
+
+
+@pytest.fixture
+def launch(fake: FakeTelegram, tmp_path: Path) -> Iterator[Callable[..., BotProcess]]:
+    """Start bot processes; every one still running is stopped when the test ends."""
+    started: list[BotProcess] = []
+
+    def start(**env: str) -> BotProcess:
+        process = BotProcess(fake, tmp_path, **env).start()
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+@pytest.fixture
+def bot(launch: Callable[..., BotProcess]) -> BotProcess:
+    return launch()
+
+
+def rows(db: Path, sql: str, *params: object) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def begin_tour(fake: FakeTelegram, user: int) -> None:
+    """/start, choose the tour, press "I'm ready": the partner question is showing."""
+    fake.send_text(user, "/start")
+    fake.wait_for_text(user, "Which conversation would you like?")
+    fake.press_button(user, TOUR)
+    fake.wait_for_text(user, "Tap the button when you're ready")
+    fake.press_button(user, "I'm ready")
+    fake.wait_for_text(user, "What would you like me to call your partner here?")
+
+
+def test_a_whole_flow_with_buttons_text_toggles_and_a_reflection(fake, bot):
+    user = 101
+    fake.send_text(user, "/start")
+    welcome = fake.wait_for_text(user, "It is not therapy, not a crisis service")
+    assert "not a person" in welcome.text
+    fake.wait_for_text(user, "Which conversation would you like?")
+    assert {c["command"] for c in fake.commands} >= {"flows", "resume", "back", "journal"}
+    fake.press_button(user, TOUR)
+    ready = fake.wait_for_text(user, "Tap the button when you're ready")
+    assert ready.text.startswith("Question 1 of 6")
+    fake.press_button(user, "I'm ready")
+    fake.wait_for_text(user, "Question 2 of 6")
+    fake.send_text(user, f"{SECRET_WORDS} <b>&")
+    moment = fake.wait_for_text(user, "What happened, in a line or two?")
+    assert f"you and {SECRET_WORDS} <b>& got stuck" in moment.text  # escaped, shown as typed
+    fake.send_text(user, "we argued about the dishes again")
+    fake.wait_for_text(user, "what do you usually do?")
+    fake.send_text(user, "i go quiet or leave")  # a typed label counts as the button
+    fake.wait_for_text(user, "how close do you feel")
+    fake.press_button(user, "4")
+    question = fake.wait_for_text(user, "Choose up to three")
+    fake.press_button(user, "☐ lonely")
+    fake.wait_until(lambda: "☑ lonely" in fake.last_message(user).button_labels)
+    fake.press_button(user, "☐ hurt")
+    fake.wait_until(lambda: "☑ hurt" in fake.last_message(user).button_labels)
+    assert fake.last_message(user).message_id == question.message_id  # edited in place
+    fake.press_button(user, "Done ✓")
+    reflection = fake.wait_for_text(user, "Your reflection")
+    assert "your way of coping is “I go quiet or leave”" in reflection.text
+    assert "you felt lonely and hurt" in reflection.text
+    presses = [c for c in fake.calls if c[0] == "answerCallbackQuery"]
+    assert len(presses) == 6  # every one of the six presses was answered
+    fake.send_text(user, "/journal")
+    journal = fake.wait_for_text(user, "Your reflections, newest first")
+    assert "you felt lonely and hurt" in journal.text
+    assert SECRET_WORDS not in bot.logs()
+    assert fake.token not in bot.logs()
+
+
+def test_sigkill_mid_flow_loses_nothing_and_never_advances_twice(fake, bot):
+    user = 102
+    begin_tour(fake, user)
+    fake.send_text(user, "Sam")
+    fake.wait_for_text(user, "you and Sam got stuck")
+    # Killed right after the reply: Telegram has not been told the update was handled, so it
+    # is delivered again after the restart. It must not be applied twice.
+    assert bot.kill(signal.SIGKILL) == -signal.SIGKILL
+    bot.start()
+    fake.send_text(user, "/resume")
+    again = fake.wait_for_text(user, "What happened, in a line or two?")
+    assert "you and Sam got stuck" in again.text
+    assert rows(bot.db, "select count(*) from answers where step = 'partner'") == [(1,)]
+    fake.send_text(user, "a cold evening after the party")
+    fake.wait_for_text(user, "what do you usually do?")
+    bot.kill(signal.SIGKILL)
+    bot.start()
+    fake.press_button(user, "I push to talk it out")
+    fake.wait_for_text(user, "how close do you feel to Sam?")
+    answers = rows(bot.db, "select step, value from answers order by id")
+    assert answers == [
+        ("partner", '"Sam"'),
+        ("moment", '"a cold evening after the party"'),
+        ("my_move", '"pursue"'),
+    ]
+
+
+def test_old_buttons_double_taps_and_redelivered_updates_never_advance_twice(fake, bot):
+    user = 103
+    begin_tour(fake, user)
+    fake.send_text(user, "Sam")
+    fake.send_text(user, "we argued about money")
+    choice = fake.wait_for_text(user, "what do you usually do?")
+    data = choice.button("I push to talk it out")["callback_data"]
+    first = fake.press(user, choice.message_id, data)
+    fake.press(user, choice.message_id, data)  # the double tap
+    fake.wait_for_text(user, "how close do you feel")
+    moved = fake.wait_for_text(user, "That question has moved on")
+    assert moved is not None
+    live = fake.wait_for_text(user, "how close do you feel", since=moved.sent_seq - 1)
+    assert live.buttons  # the live step again, with fresh buttons
+    before = len(fake.messages(user))
+    mark = fake.mark()
+    fake.redeliver(first)
+    fake.send_text(user, "/help")  # something that certainly gets an answer
+    fake.wait_for_text(user, "Here is what you can do", since=mark)
+    assert len(fake.messages(user)) == before + 1  # the redelivered press changed nothing
+    assert rows(bot.db, "select count(*) from answers where step = 'my_move'") == [(1,)]
+    # A button from an earlier message, long gone: the ready button of the first question.
+    ready = next(m for m in fake.messages(user) if "I'm ready" in m.button_labels)
+    fake.press(user, ready.message_id, ready.button("I'm ready")["callback_data"])
+    fake.wait_for_text(user, "That question has moved on")
+
+
+def test_stickers_voice_and_photos_get_a_kind_reply_and_the_question(fake, bot):
+    user = 104
+    begin_tour(fake, user)
+    for send in (fake.send_sticker, fake.send_voice, fake.send_location):
+        send(user)
+        reply = fake.wait_for_text(user, "I can only read typed words")
+        assert reply is not None
+        fake.wait_for_text(user, "What would you like me to call your partner here?")
+    fake.send_photo(user, caption="Sam")
+    fake.wait_for_text(user, "I can only read typed words")
+    assert rows(bot.db, "select count(*) from answers") == [(0,)]
+
+
+def test_an_edited_message_does_not_change_the_answer(fake, bot):
+    user = 105
+    begin_tour(fake, user)
+    fake.send_text(user, "Sam")
+    fake.wait_for_text(user, "you and Sam got stuck")
+    sent = fake.user_messages(user)[-1]
+    fake.edit_text(user, sent["message_id"], "Alex")
+    fake.wait_for_text(user, "send /back to return to the question")
+    assert rows(bot.db, "select value from answers") == [('"Sam"',)]
+
+
+def test_a_burst_of_429s_and_a_502_are_waited_out(fake, bot):
+    user = 106
+    begin_tour(fake, user)
+    fake.fail_next("sendMessage", 429, retry_after=1, count=3)
+    fake.fail_next("sendMessage", 502)
+    fake.send_text(user, "Sam")
+    fake.wait_for_text(user, "you and Sam got stuck", timeout=20)
+    assert rows(bot.db, "select value from answers") == [('"Sam"',)]
+    failures = [c for c in fake.call_log if c.method == "sendMessage" and c.injected]
+    assert len(failures) == 4
+
+
+def test_a_user_who_blocked_the_bot_is_marked_and_not_sent_to(fake, bot):
+    user = 107
+    begin_tour(fake, user)
+    fake.block(user)
+    sends = len(fake.requests_to("sendMessage"))
+    fake.send_text(user, "Sam")
+    fake.wait_until(lambda: rows(bot.db, "select blocked_at from users where id = ?", user)[0][0])
+    assert rows(bot.db, "select value from answers") == [('"Sam"',)]  # the answer counted
+    assert len(fake.requests_to("sendMessage")) == sends + 1  # one refused try, no retries
+    fake.unblock(user)
+    fake.send_text(user, "/resume")
+    fake.wait_for_text(user, "What happened, in a line or two?")
+    assert rows(bot.db, "select blocked_at from users where id = ?", user) == [(None,)]
+
+
+def test_long_messages_are_split_at_paragraphs(fake, launch, tmp_path):
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    (flows / "long.yaml").write_text(
+        "flow: long\nversion: 1\ntitle: Long\nsteps:\n"
+        "  - id: a\n    ask: text\n    say: First part?\n    validate: {max_chars: 2000}\n"
+        "  - id: b\n    ask: text\n    say: Second part?\n    validate: {max_chars: 2000}\n"
+        "  - id: c\n    ask: text\n    say: Third part?\n    validate: {max_chars: 2000}\n"
+        '  - id: done\n    end: "{a}\\n\\n{b}\\n\\n{c}"\n'
+    )
+    launch(FLOWS_DIR=str(flows))
+    user = 108
+    fake.send_text(user, "/start long")
+    for part in ("First", "Second", "Third"):
+        fake.wait_for_text(user, f"{part} part?")
+        fake.send_text(user, (part.lower() + " ") * (1990 // (len(part) + 1)))
+    last = fake.wait_for_text(user, "third third")
+    texts = [m.text for m in fake.messages(user)]
+    assert all(len(t) <= 4096 for t in texts)
+    head = next(t for t in texts if t.startswith("Your reflection"))
+    assert "second second" in head and "third" not in head
+    assert last.text.startswith("third third")
+
+
+def test_sigterm_stops_cleanly_and_logs_hold_no_user_text_or_token(fake, bot):
+    user = 109
+    begin_tour(fake, user)
+    fake.send_text(user, SECRET_WORDS)
+    fake.wait_for_text(user, f"you and {SECRET_WORDS} got stuck")
+    assert bot.kill(signal.SIGTERM) == 0
+    logs = bot.logs()
+    assert "stopped cleanly" in logs
+    assert SECRET_WORDS not in logs and fake.token not in logs
+    assert "stored state" not in logs
+    assert json.dumps(SECRET_WORDS) not in logs

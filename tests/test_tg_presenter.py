@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.engine import Ask, Button, Finished, Say
@@ -98,3 +100,34 @@ def test_multi_select_toggles_in_place_and_respects_the_maximum():
 def test_the_reflection_is_headed():
     [message] = render([Finished("tour", "You felt <unseen>.")], run_id=None)
     assert message.text == "<b>Your reflection</b>\n\nYou felt &lt;unseen&gt;."
+
+
+async def test_the_sender_waits_out_429s_and_stops_at_a_block():
+    from telegram.error import Forbidden, RetryAfter
+
+    from bot.tg.presenter import Outgoing, Sender
+
+    waits: list[float] = []
+    blocked: list[int] = []
+    outcomes = [
+        RetryAfter(timedelta(seconds=3)),
+        RetryAfter(timedelta(seconds=1)),
+        "sent",
+        Forbidden("bot was blocked by the user"),
+    ]
+
+    class Bot:
+        async def send_message(self, chat_id, text, **kwargs):
+            outcome = outcomes.pop(0)
+            if isinstance(outcome, Exception):
+                raise outcome
+            return outcome
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    sender = Sender(Bot(), blocked.append, sleep=sleep)
+    sent = await sender.send(42, [Outgoing("one"), Outgoing("two"), Outgoing("three")])
+    assert sent == ["sent"]
+    assert waits == [3.0, 1.0]
+    assert blocked == [42]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import Settings
 from bot.flows.model import Catalog
@@ -45,6 +47,8 @@ def configure_logging(settings: Settings) -> None:
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # PTB 22 announces that retry_after becomes a timedelta; the presenter takes both.
+    warnings.filterwarnings("ignore", category=PTBDeprecationWarning, message=".*retry_after.*")
     for name in CHATTY_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
     if settings.token:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,6 +18,7 @@ from typing import Any, TypeVar
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.engine import Ask, Effect, Finished, Say
 from bot.tg import texts
@@ -149,6 +151,15 @@ def selected(markup: InlineKeyboardMarkup | None) -> list[str]:
     ]
 
 
+def retry_seconds(error: RetryAfter) -> float:
+    """How long Telegram asks us to wait, whichever type this PTB version reports it in."""
+    with warnings.catch_warnings():
+        # PTB 22 warns that retry_after will become a timedelta; we accept both already.
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        wait = error.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+
+
 class Blocked(Exception):
     """The person blocked the bot; nothing more can be sent to them."""
 
@@ -175,8 +186,7 @@ class Sender:
             try:
                 return await make()
             except RetryAfter as exc:
-                wait = exc.retry_after
-                seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+                seconds = retry_seconds(exc)
                 log.warning("flood control for chat %s: waiting %.1f s", chat_id, seconds)
                 await self.sleep(seconds)
             except Forbidden as exc:

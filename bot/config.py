@@ -36,6 +36,7 @@ class Settings:
     webhook_url: str | None = None
     webhook_port: int = 8443
     webhook_secret: str | None = None
+    webhook_listen: str = "0.0.0.0"  # Telegram must reach a webhook from outside
 
     def __repr__(self) -> str:
         # Never show the token, even in a traceback or a debug print.
@@ -56,4 +57,5 @@ class Settings:
             webhook_url=env.get("WEBHOOK_URL") or None,
             webhook_port=int(env.get("WEBHOOK_PORT") or 8443),
             webhook_secret=env.get("WEBHOOK_SECRET") or None,
+            webhook_listen=env.get("WEBHOOK_LISTEN") or "0.0.0.0",
         )

@@ -33,9 +33,9 @@ class BotProcess:
         }
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 30) -> BotProcess:
-        """Start the bot and wait until it is polling for updates."""
-        polls = len(self.fake.requests_to("getUpdates"))
+    def start(self, timeout: float = 30, ready: str = "getUpdates") -> BotProcess:
+        """Start the bot and wait until it calls `ready` (polling, or setting its webhook)."""
+        polls = len(self.fake.requests_to(ready))
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "bot"],
@@ -44,12 +44,11 @@ class BotProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+        proc = self.proc
         self.fake.wait_until(
-            lambda: (
-                len(self.fake.requests_to("getUpdates")) > polls or self.proc.poll() is not None
-            ),  # type: ignore[union-attr]
+            lambda: len(self.fake.requests_to(ready)) > polls or proc.poll() is not None,
             timeout,
-            what="the bot to start polling",
+            what=f"the bot to call {ready}",
         )
         assert self.proc.poll() is None, f"the bot exited early:\n{self.logs()}"
         return self

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import sqlite3
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -28,8 +31,8 @@ def launch(fake: FakeTelegram, tmp_path: Path) -> Iterator[Callable[..., BotProc
     """Start bot processes; every one still running is stopped when the test ends."""
     started: list[BotProcess] = []
 
-    def start(**env: str) -> BotProcess:
-        process = BotProcess(fake, tmp_path, **env).start()
+    def start(ready: str = "getUpdates", **env: str) -> BotProcess:
+        process = BotProcess(fake, tmp_path, **env).start(ready=ready)
         started.append(process)
         return process
 
@@ -237,3 +240,58 @@ def test_sigterm_stops_cleanly_and_logs_hold_no_user_text_or_token(fake, bot):
     assert SECRET_WORDS not in logs and fake.token not in logs
     assert "stored state" not in logs
     assert json.dumps(SECRET_WORDS) not in logs
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def post_update(url: str, update: dict, secret: str | None) -> int:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(update).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    if secret is not None:
+        request.add_header("X-Telegram-Bot-Api-Secret-Token", secret)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_webhook_mode_checks_the_secret_token(fake, launch):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram"
+    secret = "a-long-webhook-secret-0123"
+    process = launch(
+        WEBHOOK_URL=url,
+        WEBHOOK_PORT=str(port),
+        WEBHOOK_SECRET=secret,
+        WEBHOOK_LISTEN="127.0.0.1",
+        ready="setWebhook",
+    )
+    assert fake.requests_to("setWebhook")[-1]["secret_token"] == secret
+    user = 110
+    fake.add_user(user, "Ana")
+    update = {
+        "update_id": 5001,
+        "message": {
+            "message_id": 1,
+            "date": 1_790_000_000,
+            "text": "/help",
+            "chat": {"id": user, "type": "private", "first_name": "Ana"},
+            "from": {"id": user, "is_bot": False, "first_name": "Ana"},
+            "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+        },
+    }
+    assert post_update(url, update, "wrong-secret") == 403
+    assert post_update(url, update, None) == 403
+    mark = fake.mark()
+    assert post_update(url, update, secret) == 200
+    fake.wait_for_text(user, "Here is what you can do", since=mark)
+    assert process.kill(signal.SIGTERM) == 0

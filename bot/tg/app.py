@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 # Libraries that log request parameters (what people wrote) or URLs (the token) at DEBUG or
 # INFO: they never go below WARNING, whatever LOG_LEVEL says.
+WEBHOOK_PATH = "telegram"
 CHATTY_LOGGERS = ("httpx", "httpcore", "telegram", "apscheduler", "tornado")
 
 
@@ -85,9 +86,9 @@ def run(settings: Settings, catalog: Catalog) -> int:
     try:
         if settings.webhook_url:
             app.run_webhook(
-                listen="0.0.0.0",
+                listen=settings.webhook_listen,
                 port=settings.webhook_port,
-                url_path="telegram",
+                url_path=WEBHOOK_PATH,
                 webhook_url=settings.webhook_url,
                 secret_token=settings.webhook_secret,
                 allowed_updates=Update.ALL_TYPES,

@@ -17,6 +17,7 @@ from bot.service import Service
 from bot.storage import Store, open_db
 from bot.tg import texts
 from bot.tg.handlers import Adapter
+from bot.tg.ordering import PerPersonOrder
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,12 @@ def build_application(
 ) -> Application:  # type: ignore[type-arg]
     """The PTB application with every handler installed."""
     assert settings.token, "a token is required"
-    builder = ApplicationBuilder().token(settings.token).post_init(_set_commands)
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .post_init(_set_commands)
+        .concurrent_updates(PerPersonOrder())
+    )
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url)
     app = builder.build()

@@ -73,6 +73,10 @@ class JournalEntry:
     reflection: str
 
 
+Turn = tuple[list[Effect], RunRecord | None]
+"""What one step produced, and the run the person is in afterwards."""
+
+
 class Service:
     """Handles people's events: one transaction per event, replies only after the commit."""
 
@@ -106,17 +110,18 @@ class Service:
                 if self.store.seen_event(event_id):
                     return Outcome([], duplicate=True)
                 self.store.mark_event(event_id, user_id, now)
-            self.store.ensure_user(user_id, now)
-            self.store.set_blocked(user_id, None)  # they wrote to us, so they can hear us
-            active = self.store.active_run(user_id)
+            self.store.touch_user(user_id, now)  # they wrote to us, so they can hear us again
+            active, effects = self._active(user_id, now)
             if isinstance(event, Start):
-                effects = self._start(user_id, event.flow_id, now)
+                effects, active = self._start(user_id, event.flow_id, now, active)
+            elif effects:
+                pass  # the open run could not be read; the person has been told
             elif run_id is not None and (active is None or active.id != run_id):
-                effects = [Say(STALE_RUN), *self._continue(user_id, Resume(), now)]
+                effects, active = self._continue(user_id, Resume(), now, active)
+                effects = [Say(STALE_RUN), *effects]
             else:
-                effects = self._continue(user_id, event, now)
-            after = self.store.active_run(user_id)
-        return Outcome(effects, run_id=after.id if after else None)
+                effects, active = self._continue(user_id, event, now, active)
+        return Outcome(effects, run_id=active.id if active else None)
 
     def claim(self, event_id: str, user_id: int, now: datetime) -> bool:
         """Record an event that changes no run (a menu, a help text); False if seen before."""
@@ -124,8 +129,7 @@ class Service:
             if self.store.seen_event(event_id):
                 return False
             self.store.mark_event(event_id, user_id, now)
-            self.store.ensure_user(user_id, now)
-            self.store.set_blocked(user_id, None)
+            self.store.touch_user(user_id, now)
         return True
 
     def cancel(self, user_id: int, now: datetime) -> list[Effect]:
@@ -174,10 +178,21 @@ class Service:
         """True while the person has the bot blocked."""
         return self.store.is_blocked(user_id)
 
-    def _start(self, user_id: int, flow_id: str, now: datetime) -> list[Effect]:
+    def _active(self, user_id: int, now: datetime) -> tuple[RunRecord | None, list[Effect]]:
+        """The open run; one whose stored state cannot be read is closed, kindly."""
+        try:
+            return self.store.active_run(user_id), []
+        except StateError:
+            run_id = self.store.active_run_id(user_id)
+            log.warning("run %s has a state this version cannot read", run_id)
+            if run_id is not None:
+                self.store.set_status(run_id, ABANDONED, now)
+            self.store.set_active(user_id, None)
+            return None, [Say(FLOW_CHANGED)]
+
+    def _start(self, user_id: int, flow_id: str, now: datetime, current: RunRecord | None) -> Turn:
         if flow_id not in self.catalog:
-            return [Say(UNKNOWN_FLOW)]
-        current = self.store.active_run(user_id)
+            return [Say(UNKNOWN_FLOW)], current
         if current is not None and current.flow_id == flow_id:
             return self._resume(user_id, current, now)
         if current is not None:
@@ -190,38 +205,39 @@ class Service:
         state, effects = start_run(self.catalog, flow_id, now)
         run_id = self.store.create_run(user_id, state, now)
         self.store.set_active(user_id, run_id)
-        return self._save(user_id, run_id, state, effects, now)
+        run = RunRecord(run_id, user_id, flow_id, state.root.version, ACTIVE, state, "", None)
+        return self._save(user_id, run, state, effects, now)
 
-    def _resume(self, user_id: int, run: RunRecord, now: datetime) -> list[Effect]:
-        effects = self._continue(user_id, Resume(), now)
-        return [Say(WELCOME_BACK), *effects] if effects and not run.state.done else effects
+    def _resume(self, user_id: int, run: RunRecord, now: datetime) -> Turn:
+        effects, after = self._continue(user_id, Resume(), now, run)
+        return ([Say(WELCOME_BACK), *effects] if after else effects), after
 
-    def _continue(self, user_id: int, event: Event, now: datetime) -> list[Effect]:
-        run = self.store.active_run(user_id)
+    def _continue(self, user_id: int, event: Event, now: datetime, run: RunRecord | None) -> Turn:
         if run is None:
-            return [Say(NOTHING_OPEN)]
+            return [Say(NOTHING_OPEN)], None
         try:
             state, effects = step_run(self.catalog, run.state, event, now)
-        except (EngineError, StateError, KeyError) as exc:
+        except (EngineError, KeyError) as exc:
             # Only ids go to the log: never what the person wrote.
             log.warning(
                 "run %s of flow %s cannot continue: %s", run.id, run.flow_id, type(exc).__name__
             )
             self.store.set_status(run.id, ABANDONED, now)
             self.store.set_active(user_id, None)
-            return [Say(FLOW_CHANGED)]
+            return [Say(FLOW_CHANGED)], None
         if state is run.state:
-            return effects  # nothing changed (a re-prompt, a resume or a stale button)
-        return self._save(user_id, run.id, state, effects, now)
+            return effects, run  # nothing changed (a re-prompt, a resume or a stale button)
+        return self._save(user_id, run, state, effects, now)
 
     def _save(
-        self, user_id: int, run_id: int, state: RunState, effects: list[Effect], now: datetime
-    ) -> list[Effect]:
+        self, user_id: int, run: RunRecord, state: RunState, effects: list[Effect], now: datetime
+    ) -> Turn:
         for effect in effects:
             if isinstance(effect, Answered):
-                self.store.add_answer(run_id, user_id, effect.key, effect.value, effect.at or now)
+                self.store.add_answer(run.id, user_id, effect.key, effect.value, effect.at or now)
         status = COMPLETED if state.done else ACTIVE
-        self.store.save_run(run_id, state, now, status)
+        self.store.save_run(run.id, state, now, status)
         if state.done:
             self.store.set_active(user_id, None)
-        return effects
+            return effects, None
+        return effects, run

@@ -1,11 +1,17 @@
 """Benchmarks that print figures (never timed tests).
 
     python scripts/bench.py core [--users 10000 100000] [--samples 2000]
+    python scripts/bench.py e2e [--users 200]
 
 `core`: the time of one `Service.handle()` step, commit included, on a real SQLite file that
 already holds N people mid-flow; and, in the same run, the time python-telegram-bot's
 PicklePersistence takes to persist the same per-person state for one person at the same N
 (it rewrites its whole file on each update).
+
+`e2e`: N simulated people go through a conversation with the real bot process, over
+python-telegram-bot's HTTP stack, against the fake Bot API server of the test suite on
+127.0.0.1; then the same updates go to a bare python-telegram-bot echo bot. Prints updates per
+second and p50/p99 latency (update queued → first reply) for both, and the ratio.
 """
 
 from __future__ import annotations
@@ -144,6 +150,152 @@ def cmd_core(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- end to end ------------------------------------------------------------------------------
+
+TOUR_SCRIPT: list[tuple[str, str]] = [
+    ("text", "/start tour"),
+    ("button", "I'm ready"),
+    ("text", "Sam"),
+    ("text", "we argued about the dishes again"),
+    ("button", "I push to talk it out"),
+    ("button", "4"),
+    ("button", "☐ scared"),
+    ("button", "Done ✓"),
+]
+
+
+def echo_bot() -> int:
+    """A bare python-telegram-bot bot: echoes texts, answers and acknowledges presses."""
+    import os
+
+    from telegram import Update
+    from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler
+    from telegram.ext import filters as f
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_message and update.effective_user:
+            await context.bot.send_message(
+                update.effective_user.id, update.effective_message.text or "?"
+            )
+
+    async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.callback_query and update.effective_user:
+            await update.callback_query.answer()
+            await context.bot.send_message(update.effective_user.id, "pressed")
+
+    app = (
+        ApplicationBuilder()
+        .token(os.environ["TELEGRAM_BOT_TOKEN"])
+        .base_url(os.environ["TELEGRAM_API_BASE_URL"])
+        .build()
+    )
+    app.add_handler(MessageHandler(f.TEXT, echo))
+    app.add_handler(CallbackQueryHandler(press))
+    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+def _is_question(message: Any) -> bool:
+    text = message.text or ""
+    return (
+        "Question " in text or "Your reflection" in text or "☑" in " ".join(message.button_labels)
+    )
+
+
+def drive(
+    fake: Any, users: list[int], script: list[tuple[str, str]], echo: bool
+) -> tuple[list[float], float]:
+    """Play `script` for every user in lockstep rounds; return latencies (ms) and seconds."""
+    latencies: list[float] = []
+    began = time.monotonic()
+    for kind, value in script:
+        sent: dict[int, tuple[int, float]] = {}
+        for user in users:
+            mark = fake.mark()
+            at = time.monotonic()
+            if kind == "text":
+                fake.send_text(user, value)
+            elif echo:
+                last = fake.messages(user)[-1]
+                fake.press(user, last.message_id, "p|0|0|x")
+            else:
+                fake.press_button(user, value)
+            sent[user] = (mark, at)
+        for user, (mark, at) in sent.items():
+            reply = fake.wait_for_message(user, since=mark, timeout=120)
+            latencies.append((reply.changed_at - at) * 1000)
+        if not echo:
+            # A reply can be two messages (a remark, then the question): wait for the question
+            # before pressing its buttons in the next round.
+            for user, (mark, _at) in sent.items():
+                fake.wait_for_message(user, _is_question, since=mark, timeout=120)
+    return latencies, time.monotonic() - began
+
+
+def run_against_fake(command: list[str], users: int, echo: bool) -> tuple[list[float], float, int]:
+    """Start a bot process against a fresh fake server and drive `users` people through it."""
+    import os
+    import subprocess
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from fake_telegram import FakeTelegram
+
+    with FakeTelegram() as fake, tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": fake.token,
+            "TELEGRAM_API_BASE_URL": fake.base_url,
+            "BOT_DB_PATH": str(Path(tmp) / "bench.db"),
+            "LOG_LEVEL": "WARNING",
+        }
+        proc = subprocess.Popen(command, env=env, cwd=tmp)
+        try:
+            fake.wait_until(lambda: fake.requests_to("getUpdates"), timeout=60)
+            ids = list(range(5000, 5000 + users))
+            latencies, seconds = drive(fake, ids, TOUR_SCRIPT, echo)
+            updates = users * len(TOUR_SCRIPT)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    return latencies, seconds, updates
+
+
+def cmd_e2e(args: argparse.Namespace) -> int:
+    """The Telegram benchmark: our bot and a bare echo bot against the same fake server."""
+    import os
+
+    root = Path(__file__).resolve().parents[1]
+    results = {}
+    for name, command, echo in (
+        ("secure-base bot", [sys.executable, "-m", "bot"], False),
+        (
+            "bare PTB echo bot",
+            [sys.executable, str(root / "scripts" / "bench.py"), "echo-bot"],
+            True,
+        ),
+    ):
+        if name == "secure-base bot" and os.environ.get("BENCH_BOT_COMMAND"):
+            command = os.environ["BENCH_BOT_COMMAND"].split()
+        elif name == "secure-base bot":
+            command = [
+                sys.executable,
+                "-c",
+                f"import sys; sys.path.insert(0, {str(root)!r}); "
+                "from bot.cli import main; sys.exit(main([]))",
+            ]
+        latencies, seconds, updates = run_against_fake(command, args.users, echo)
+        rate = updates / seconds
+        results[name] = rate
+        print(
+            f"{name:<20} {updates} updates from {args.users} people in {seconds:6.2f} s:"
+            f" {rate:7.1f} updates/s, p50 {percentile(latencies, 50):7.2f} ms,"
+            f" p99 {percentile(latencies, 99):7.2f} ms"
+        )
+    ratio = results["secure-base bot"] / results["bare PTB echo bot"]
+    print(f"throughput ratio (secure-base / echo): {ratio:.0%}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse arguments and run one benchmark."""
     parser = argparse.ArgumentParser(prog="scripts/bench.py", description=__doc__.split("\n")[0])
@@ -152,6 +304,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     core.add_argument("--users", type=int, nargs="+", default=[10_000, 100_000])
     core.add_argument("--samples", type=int, default=2000)
     core.set_defaults(func=cmd_core)
+    e2e = sub.add_parser("e2e", help="the real bot vs a bare echo bot, against a fake server")
+    e2e.add_argument("--users", type=int, default=200)
+    e2e.set_defaults(func=cmd_e2e)
+    echo = sub.add_parser("echo-bot", help=argparse.SUPPRESS)
+    echo.set_defaults(func=lambda _args: echo_bot())
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["core", *(argv or [])])

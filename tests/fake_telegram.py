@@ -196,6 +196,7 @@ class BotMessage:
     file: dict[str, Any] | None = None  # file_id, file_unique_id, file_name, mime_type, file_size
     data: bytes | None = field(default=None, repr=False)  # uploaded bytes, if uploaded
     edit_date: int | None = None
+    changed_at: float = 0.0  # time.monotonic() of the send or the last edit, for benchmarks
     deleted: bool = False
 
     @property
@@ -771,6 +772,8 @@ def _in_event_loop() -> bool:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # The default backlog of 5 resets connections when a bot opens dozens at once.
+    request_queue_size = 256
     fake: FakeTelegram
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -2087,6 +2090,7 @@ class FakeTelegram:
             sent_seq=self._seq,
             changed_seq=self._seq,
             history=[version],
+            changed_at=time.monotonic(),
         )
         self._bot_messages.setdefault(chat_id, {})[message.message_id] = message
         shown = text if text is not None else f"[{kind}] {caption or ''}"
@@ -2131,6 +2135,7 @@ class FakeTelegram:
         message.entities = copy.deepcopy(entities)
         message.reply_markup = copy.deepcopy(markup)
         message.changed_seq = self._seq
+        message.changed_at = time.monotonic()
         message.edit_date = self._now()
         message.history.append(
             MessageVersion(

@@ -70,7 +70,7 @@ def test_a_whole_flow_with_buttons_text_toggles_and_a_reflection(fake, bot):
     assert {c["command"] for c in fake.commands} >= {"flows", "resume", "back", "journal"}
     fake.press_button(user, TOUR)
     ready = fake.wait_for_text(user, "Tap the button when you're ready")
-    assert ready.text.startswith("Question 1 of 6")
+    assert "Question 1 of 6\n\nFind a quiet moment" in ready.text  # one message per step
     fake.press_button(user, "I'm ready")
     fake.wait_for_text(user, "Question 2 of 6")
     fake.send_text(user, f"{SECRET_WORDS} <b>&")
@@ -248,6 +248,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def accepts(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
 def post_update(url: str, update: dict, secret: str | None) -> int:
     request = urllib.request.Request(
         url,
@@ -276,6 +284,7 @@ def test_webhook_mode_checks_the_secret_token(fake, launch):
         ready="setWebhook",
     )
     assert fake.requests_to("setWebhook")[-1]["secret_token"] == secret
+    fake.wait_until(lambda: accepts(port), what="the webhook server to listen")
     user = 110
     fake.add_user(user, "Ana")
     update = {

@@ -76,6 +76,19 @@ class Store:
             "insert or ignore into users (id, first_seen) values (?, ?)", [user_id, _iso(now)]
         )
 
+    def touch_user(self, user_id: int, now: datetime) -> None:
+        """Create the user's row on first contact; a person who writes is not blocking us."""
+        self.db.execute(
+            "insert into users (id, first_seen) values (?, ?) on conflict (id) do update"
+            " set blocked_at = null where blocked_at is not null",
+            [user_id, _iso(now)],
+        )
+
+    def active_run_id(self, user_id: int) -> int | None:
+        """The id of the user's open run, without reading its state."""
+        row = self.db.execute("select active_run from users where id = ?", [user_id]).fetchone()
+        return row[0] if row else None
+
     def set_blocked(self, user_id: int, when: datetime | None) -> None:
         """Record that the person blocked the bot (None: they are reachable again)."""
         self.db.execute(

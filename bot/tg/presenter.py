@@ -101,22 +101,40 @@ def ask_keyboard(ask: Ask, run_id: int) -> InlineKeyboardMarkup | None:
 
 
 def render(effects: Sequence[Effect], run_id: int | None) -> list[Outgoing]:
-    """The messages that show these effects."""
+    """The messages that show these effects.
+
+    Remarks that lead into a question travel in the same message as the question, so a
+    person gets one notification per step, not two.
+    """
     out: list[Outgoing] = []
+    remarks: list[str] = []
     for effect in effects:
         if isinstance(effect, Say):
-            out += messages_for("", effect.text)
-        elif isinstance(effect, Ask):
+            remarks.append(effect.text)
+            continue
+        if isinstance(effect, Ask):
             header = (
                 f"<i>{texts.progress(effect.number, effect.total)}</i>\n\n"
                 if (effect.total > 1 and effect.number)
                 else ""
             )
             keyboard = ask_keyboard(effect, run_id or 0)
-            out += messages_for(header, effect.text, keyboard)
+            lead = "\n\n".join(remarks)
+            if remarks and len(lead) + len(header) + len(effect.text) + 2 <= MAX_TEXT:
+                joined = html.escape(lead, quote=False) + "\n\n" + header
+                out.append(Outgoing(joined + html.escape(effect.text, quote=False), keyboard))
+            else:
+                out += _remarks(remarks)
+                out += messages_for(header, effect.text, keyboard)
         elif isinstance(effect, Finished):
+            out += _remarks(remarks)
             out += messages_for(f"<b>{texts.REFLECTION}</b>\n\n", effect.reflection)
-    return out
+        remarks = []
+    return out + _remarks(remarks)
+
+
+def _remarks(remarks: list[str]) -> list[Outgoing]:
+    return messages_for("", "\n\n".join(remarks)) if remarks else []
 
 
 def toggled(markup: InlineKeyboardMarkup, value: str, limit: int) -> InlineKeyboardMarkup | None:
@@ -198,8 +216,13 @@ class Sender:
             except (TimedOut, NetworkError) as exc:
                 if attempt == self.tries:
                     raise
+                # A network error's text is about the connection, never about the message.
                 log.warning(
-                    "send to chat %s failed (%s), try %d", chat_id, type(exc).__name__, attempt
+                    "send to chat %s failed (%s: %s), try %d",
+                    chat_id,
+                    type(exc).__name__,
+                    exc,
+                    attempt,
                 )
                 await self.sleep(delay)
                 delay = min(delay * 2, 10)

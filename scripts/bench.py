@@ -221,14 +221,13 @@ def drive(
             else:
                 fake.press_button(user, value)
             sent[user] = (mark, at)
+        # The round is over for a person when the whole reply is there: for our bot, the
+        # next question (or the reflection); for the echo bot, its one message.
+        complete = None if echo else _is_question
         for user, (mark, at) in sent.items():
-            reply = fake.wait_for_message(user, since=mark, timeout=120)
-            latencies.append((reply.changed_at - at) * 1000)
-        if not echo:
-            # A reply can be two messages (a remark, then the question): wait for the question
-            # before pressing its buttons in the next round.
-            for user, (mark, _at) in sent.items():
-                fake.wait_for_message(user, _is_question, since=mark, timeout=120)
+            fake.wait_for_message(user, complete, since=mark, timeout=120)
+            first = min(m.changed_at for m in fake.messages(user) if m.changed_seq > mark)
+            latencies.append((first - at) * 1000)
     return latencies, time.monotonic() - began
 
 

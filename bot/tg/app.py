@@ -73,7 +73,10 @@ def build_application(
         ApplicationBuilder()
         .token(settings.token)
         .post_init(_set_commands)
-        .concurrent_updates(PerPersonOrder())
+        # A few people at a time: enough to overlap network waits, few enough that the HTTP
+        # connection pool stays small (its bookkeeping grows with every open connection).
+        .concurrent_updates(PerPersonOrder(4))
+        .connection_pool_size(8)
     )
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url)

@@ -6,6 +6,7 @@ update changes nothing; every callback query is answered before anything else is
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import traceback
 from collections.abc import Callable
@@ -280,30 +281,47 @@ class Adapter:
 
     # -- buttons -----------------------------------------------------------------------------
     async def on_button(self, update: Update, context: Context) -> None:
-        """A button press: answer the callback first, then act."""
+        """A button press: its callback is answered first, while the press is acted on."""
         query = update.callback_query
         user = update.effective_user
         if query is None or user is None:
             return
         payload = decode(query.data)
-        if payload is None:
-            await _answer(query)
-            await self.run(update, context, Resume(), before=[Say(texts.OLD_BUTTON)])
-            return
-        if payload.kind == "t":
-            await self.toggle(update, context, query, payload)
-            return
+        alert = self._alert(user.id, query, payload)
+        # The answer goes out first and overlaps with the work, so the spinner stops at once.
+        answered = asyncio.create_task(_answer(query, alert))
+        try:
+            if alert is None:
+                await self._press(update, context, query, payload)
+        finally:
+            await answered
+
+    def _alert(self, user_id: int, query: CallbackQuery, payload: Payload | None) -> str | None:
+        """A pop-up instead of an action: too many or too few options ticked."""
+        if payload is None or payload.kind not in "td" or not self._is_live(user_id, payload):
+            return None
+        markup = getattr(query.message, "reply_markup", None)
         if payload.kind == "d":
-            picks = selected(query.message.reply_markup if query.message else None)  # type: ignore[union-attr]
             low = int(payload.arg.split("-")[0] or 1)
-            if len(picks) < low and self._is_live(user.id, payload):
-                await _answer(query, texts.TOO_FEW.format(low=low))
-                return
-            await _answer(query)
+            return texts.TOO_FEW.format(low=low) if len(selected(markup)) < low else None
+        limit = _pick_limit(markup)
+        if markup is not None and toggled(markup, payload.arg, limit) is None:
+            return texts.TOO_MANY.format(limit=limit)
+        return None
+
+    async def _press(
+        self, update: Update, context: Context, query: CallbackQuery, payload: Payload | None
+    ) -> None:
+        user = update.effective_user
+        assert user is not None
+        if payload is None:
+            await self.run(update, context, Resume(), before=[Say(texts.OLD_BUTTON)])
+        elif payload.kind == "t":
+            await self.toggle(update, context, query, payload)
+        elif payload.kind == "d":
+            picks = selected(getattr(query.message, "reply_markup", None))
             await self.run(update, context, Picks(tuple(picks), payload.seq), run_id=payload.run)
-            return
-        await _answer(query)
-        if payload.kind == "f":
+        elif payload.kind == "f":
             await self.run(update, context, Start(payload.arg))
         elif payload.kind == "c":
             await self.run(update, context, Choice(payload.arg, payload.seq), run_id=payload.run)
@@ -333,26 +351,12 @@ class Adapter:
         user = update.effective_user
         message = query.message
         markup = getattr(message, "reply_markup", None)
-        if user is None or message is None or markup is None or not self._is_live(user.id, payload):
-            await _answer(query)
+        live = user is not None and self._is_live(user.id, payload)
+        if user is None or message is None or markup is None or not live:
             await self.run(update, context, Picks((), payload.seq), run_id=payload.run)
             return
-        done = next(
-            (
-                b
-                for row in markup.inline_keyboard
-                for b in row
-                if str(b.callback_data).startswith("d|")
-            ),
-            None,
-        )
-        limit = int(str(done.callback_data).rsplit("-", 1)[-1]) if done else 99
-        new = toggled(markup, payload.arg, limit)
-        if new is None:
-            await _answer(query, texts.TOO_MANY.format(limit=limit))
-            return
-        await _answer(query)
-        if not self.claim(update):
+        new = toggled(markup, payload.arg, _pick_limit(markup))
+        if new is None or not self.claim(update):
             return
         try:
             await self.sender(context).call(
@@ -377,6 +381,15 @@ class Adapter:
                 await self.say(context, user.id, texts.SORRY)
             except TelegramError:
                 log.error("could not tell chat %s about the failure", user.id)
+
+
+def _pick_limit(markup: InlineKeyboardMarkup | None) -> int:
+    """The most options a multi-select allows, as its Done button records it."""
+    for row in markup.inline_keyboard if markup else ():
+        for b in row:
+            if str(b.callback_data).startswith("d|"):
+                return int(str(b.callback_data).rsplit("-", 1)[-1])
+    return 99
 
 
 async def _answer(query: CallbackQuery, alert: str | None = None) -> None:

@@ -304,3 +304,50 @@ def test_webhook_mode_checks_the_secret_token(fake, launch):
     assert post_update(url, update, secret) == 200
     fake.wait_for_text(user, "Here is what you can do", since=mark)
     assert process.kill(signal.SIGTERM) == 0
+
+
+def test_commands_and_limits_a_person_meets_along_the_way(fake, bot):
+    user = 111
+    fake.send_text(user, "hello?")
+    fake.wait_for_text(user, "There is no conversation open right now")
+    fake.send_text(user, "/frobnicate")
+    fake.wait_for_text(user, "I don't know that command")
+    begin_tour(fake, user)
+    fake.send_text(user, "/skip")  # the partner's name may be skipped
+    fake.wait_for_text(user, "you and your partner got stuck")
+    fake.send_text(user, "/back")
+    fake.wait_for_text(user, "What would you like me to call your partner here?")
+    fake.send_text(user, "Sam")
+    fake.wait_for_text(user, "you and Sam got stuck")
+    fake.send_text(user, "the dishes, again and again")
+    fake.wait_for_text(user, "what do you usually do?")
+    fake.press_button(user, "I push to talk it out")
+    fake.wait_for_text(user, "how close do you feel")
+    fake.press_button(user, "4")
+    fake.wait_for_text(user, "Choose up to three")
+    fake.press_button(user, "Done ✓")  # nothing ticked yet
+    fake.wait_until(
+        lambda: any(a.get("text") == "Please choose at least 1." for a in fake.callback_answers)
+    )
+    for label in ("☐ lonely", "☐ scared", "☐ hurt"):
+        fake.press_button(user, label)
+        ticked = "☑ " + label[2:]
+        fake.wait_until(lambda t=ticked: t in fake.last_message(user).button_labels)
+    fake.press_button(user, "☐ unseen")  # a fourth is one too many
+    fake.wait_until(
+        lambda: any(
+            a.get("text") == "You can choose up to 3. Untick one first."
+            for a in fake.callback_answers
+        )
+    )
+    assert "☐ unseen" in fake.last_message(user).button_labels
+    fake.send_text(user, "/flows")
+    overview = fake.wait_for_text(user, "Which conversation would you like?")
+    assert "A first look around · in progress, 6/6" in overview.button_labels
+    fake.send_text(user, "/cancel")
+    fake.wait_for_text(user, "Close “A first look around”?")
+    fake.press_button(user, "Yes, close it")
+    fake.wait_for_text(user, "I've closed this conversation")
+    assert rows(bot.db, "select status from runs") == [("abandoned",)]
+    fake.send_text(user, "/resume")
+    fake.wait_for_text(user, "There is no conversation open right now")

@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.engine import (
     Answered,
     Effect,
     EngineError,
     Event,
+    Remembered,
     Resume,
     RunState,
     Say,
@@ -23,7 +25,9 @@ from bot.engine import (
 )
 from bot.engine import start as start_run
 from bot.engine import step as step_run
-from bot.flows.model import Catalog, Flow
+from bot.flows import expr as expressions
+from bot.flows.catalog import done_name
+from bot.flows.model import Catalog, Flow, Lock
 from bot.storage import ABANDONED, ACTIVE, COMPLETED, PAUSED, RunRecord, Store
 
 log = logging.getLogger(__name__)
@@ -57,10 +61,11 @@ class FlowStatus:
     """One line of a person's overview: a flow and how far they are in it."""
 
     flow: Flow
-    state: str  # "new", "open", "paused" or "done"
+    state: str  # "new", "open", "paused", "done" or "locked"
     number: int = 0
     total: int = 0
     finished: int = 0
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -153,6 +158,10 @@ class Service:
             live = active if active and active.flow_id == flow.id else None
             live = live or next((r for r in mine if r.status == PAUSED), None)
             if live is None:
+                lock = self.lock_of(user_id, flow.id)
+                if lock is not None:
+                    lines.append(FlowStatus(flow, "locked", finished=done, reason=lock.because))
+                    continue
                 lines.append(FlowStatus(flow, "done" if done else "new", finished=done))
                 continue
             # Inside a sub-flow the root sits on its call step, which has no number (0).
@@ -190,7 +199,34 @@ class Service:
             self.store.set_active(user_id, None)
             return None, [Say(FLOW_CHANGED)]
 
-    def _start(self, user_id: int, flow_id: str, now: datetime, current: RunRecord | None) -> Turn:
+    def lock_of(self, user_id: int, flow_id: str) -> Lock | None:
+        """The first lock that keeps this person from starting the flow, if any."""
+        flow = self.catalog[flow_id]  # type: ignore[index]
+        if not flow.locks:
+            return None
+        kept = self.store.memory_of(user_id)
+        done = {done_name(f) for f in self.store.finished_flows(user_id)}
+
+        def value_of(name: str) -> Any:
+            if name.startswith("done_"):
+                return name in done
+            if name in kept:
+                return kept[name]["value"]
+            return flow.memory.get(name, expressions.MISSING)
+
+        for lock in flow.locks:
+            if expressions.evaluate(lock.when, value_of, lambda _name: False):
+                return lock
+        return None
+
+    def _start(
+        self,
+        user_id: int,
+        flow_id: str,
+        now: datetime,
+        current: RunRecord | None,
+        override: bool = False,
+    ) -> Turn:
         if flow_id not in self.catalog:
             return [Say(UNKNOWN_FLOW)], current
         if current is not None and current.flow_id == flow_id:
@@ -202,7 +238,10 @@ class Service:
             self.store.set_status(paused.id, ACTIVE, now)
             self.store.set_active(user_id, paused.id)
             return self._resume(user_id, paused, now)
-        state, effects = start_run(self.catalog, flow_id, now)
+        lock = self.lock_of(user_id, flow_id)
+        if lock is not None and not (override and not lock.safety):
+            return [Say(lock.because)], current
+        state, effects = start_run(self.catalog, flow_id, now, self.store.memory_of(user_id))
         run_id = self.store.create_run(user_id, state, now)
         self.store.set_active(user_id, run_id)
         run = RunRecord(run_id, user_id, flow_id, state.root.version, ACTIVE, state, "", None)
@@ -235,6 +274,10 @@ class Service:
         for effect in effects:
             if isinstance(effect, Answered):
                 self.store.add_answer(run.id, user_id, effect.key, effect.value, effect.at or now)
+            elif isinstance(effect, Remembered):
+                self.store.remember(
+                    user_id, effect.name, effect.value, effect.label, run.flow_id, now
+                )
         status = COMPLETED if state.done else ACTIVE
         self.store.save_run(run.id, state, now, status)
         if state.done:

@@ -22,7 +22,13 @@ def test_migrations_are_named_and_applied_once(tmp_path):
     path = tmp_path / "bot.db"
     db = open_db(path)
     names = [m.name for m in migrations.applied(db)]
-    assert names == ["m001_users", "m002_runs", "m003_answers", "m004_processed_events"]
+    assert names == [
+        "m001_users",
+        "m002_runs",
+        "m003_answers",
+        "m004_processed_events",
+        "m005_memory",
+    ]
     db.close()
     again = open_db(path)
     assert [m.name for m in migrations.applied(again)] == names

@@ -42,7 +42,7 @@ CASES = [
         [
             "wrong_kind_key.yaml:7:5: 'button' does not apply to a choice step (allowed here:"
             " id, when, next, back, share, ask, say, options, invalid, retries, fallback,"
-            " optional)"
+            " optional, remember)"
         ],
         id="key-of-another-kind",
     ),

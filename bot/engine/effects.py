@@ -53,6 +53,15 @@ class Answered:
 
 
 @dataclass(frozen=True)
+class Remembered:
+    """An answer to keep for later flows, under a name the flows share."""
+
+    name: str
+    value: Any
+    label: str
+
+
+@dataclass(frozen=True)
 class Finished:
     """The run is complete; `reflection` is the closing text built from the person's answers."""
 
@@ -60,4 +69,4 @@ class Finished:
     reflection: str
 
 
-Effect = Say | Ask | Answered | Finished
+Effect = Say | Ask | Answered | Remembered | Finished

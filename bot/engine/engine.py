@@ -7,13 +7,14 @@ show comes back as effects; everything to remember comes back as the new state.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from bot.engine import texts
-from bot.engine.effects import Answered, Ask, Button, Effect, Finished, Say
+from bot.engine.effects import Answered, Ask, Button, Effect, Finished, Remembered, Say
 from bot.engine.events import Back, Choice, Event, Picks, Resume, Skip, Start, Text
-from bot.engine.render import lookup, render
+from bot.engine.render import display, lookup, remembered, render
 from bot.engine.state import SKIPPED, Frame, Mark, RunState, is_skipped
 from bot.flows import expr as expressions
 from bot.flows.model import Catalog, Flow, Kind, Step
@@ -36,11 +37,16 @@ class _Invalid(Exception):
 
 
 def start(
-    catalog: Catalog, flow_id: str, now: datetime | None = None
+    catalog: Catalog,
+    flow_id: str,
+    now: datetime | None = None,
+    memory: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> tuple[RunState, list[Effect]]:
-    """A fresh run of `flow_id`, up to and including its first question."""
+    """A fresh run of `flow_id`, up to its first question; `memory` is what earlier flows kept."""
     flow = catalog[flow_id]  # type: ignore[index]
-    state = RunState(stack=(Frame(flow.id, flow.version, flow.first.id),))
+    state = RunState(
+        stack=(Frame(flow.id, flow.version, flow.first.id),), memory=dict(memory or {})
+    )
     effects: list[Effect] = []
     state = _enter(catalog, state, flow.first.id, effects)
     return state, effects
@@ -182,13 +188,28 @@ def _advance(
         answers[key] = value
         state = state.with_(answers=answers)
         effects.append(Answered(key, value, now))
+        if current.remember and not is_skipped(value):
+            state = _remember(catalog, state, current, current.remember, value, effects)
     target = _continuation(catalog, state, flow, current, value)
     return _enter(catalog, state.with_(retries=0), target, effects), effects
 
 
+def _remember(
+    catalog: Catalog, state: RunState, step: Step, name: str, value: Any, effects: list[Effect]
+) -> RunState:
+    """Keep an answer for later flows, and for the rest of this run."""
+    label = display(catalog, step, value, None)
+    effects.append(Remembered(name, value, label))
+    return state.with_(memory={**state.memory, name: {"value": value, "label": label}})
+
+
 def _condition(catalog: Catalog, state: RunState, frame: Frame, source: Any) -> bool:
+    flow = catalog[frame.flow_id]  # type: ignore[index]
+
     def value_of(name: str) -> Any:
         found, value = lookup(state, frame, name)
+        if not found and name in flow.memory:
+            return remembered(state, flow, name)[0]
         return value if found else expressions.MISSING
 
     def skipped(name: str) -> bool:
@@ -283,6 +304,8 @@ def _return(
             answers[key] = value
             state = state.with_(answers=answers)
             effects.append(Answered(key, value, None))
+            if call_step.remember:
+                state = _remember(catalog, state, call_step, call_step.remember, value, effects)
     return state, _continuation(catalog, state, flow, call_step, None)
 
 

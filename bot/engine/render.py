@@ -54,11 +54,23 @@ def lookup(state: RunState, frame: Frame, name: str) -> tuple[bool, Any]:
     return False, None
 
 
+def remembered(state: RunState, flow: Flow, name: str) -> tuple[Any, str]:
+    """(value, label) of a memory name: what an earlier flow kept, or the flow's default."""
+    kept = state.memory.get(name)
+    if kept is not None:
+        return kept.get("value"), str(kept.get("label", kept.get("value", "")))
+    default = flow.memory.get(name, "")
+    return default, default
+
+
 def render(text: str, catalog: Catalog, flow: Flow, state: RunState, frame: Frame) -> str:
     """`text` with every placeholder filled; a missing answer uses its fallback or nothing."""
     values: dict[int, str] = {}
     for ph in template.placeholders(text):
         found, value = lookup(state, frame, ph.name)
+        if not found and ph.name in flow.memory:
+            values[ph.offset] = remembered(state, flow, ph.name)[1] or (ph.fallback or "")
+            continue
         if not found:
             values[ph.offset] = ph.fallback if ph.fallback is not None else ""
         elif ph.name in frame.params:

@@ -58,6 +58,8 @@ class RunState:
     retries: int = 0
     done: bool = False
     reflection: str = ""
+    memory: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """What earlier flows left in the person's memory: name → {"value": ..., "label": ...}."""
     schema: int = SCHEMA_VERSION
 
     @property
@@ -88,6 +90,7 @@ class RunState:
             "retries": self.retries,
             "done": self.done,
             "reflection": self.reflection,
+            "memory": {k: dict(v) for k, v in self.memory.items()},
         }
 
     @classmethod
@@ -109,6 +112,7 @@ class RunState:
             retries=int(data.get("retries", 0)),
             done=bool(data.get("done", False)),
             reflection=str(data.get("reflection", "")),
+            memory={k: dict(v) for k, v in data.get("memory", {}).items()},
         )
 
 

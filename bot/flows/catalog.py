@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path as FsPath
 
+from bot.flows import expr as expressions
 from bot.flows.checks import FlowChecker, step_paths
 from bot.flows.errors import FlowError, Location, Problem
 from bot.flows.loader import Document, load_document
@@ -111,6 +112,30 @@ def check_calls(loaded: list[Loaded]) -> list[Problem]:
                         )
                     )
     problems += _call_cycles(calls, by_id)
+    problems += _lock_flows(by_id)
+    return problems
+
+
+def done_name(flow_id: str) -> str:
+    """The name a lock uses for "this flow was finished at least once"."""
+    return "done_" + flow_id.replace("-", "_")
+
+
+def _lock_flows(by_id: dict[str, Loaded]) -> list[Problem]:
+    names = {done_name(f): f for f in by_id}
+    problems: list[Problem] = []
+    for item in by_id.values():
+        assert item.flow is not None and item.doc is not None
+        for i, lock in enumerate(item.flow.locks):
+            for name, _guarded in expressions.names(lock.when):
+                if name.name.startswith("done_") and name.name not in names:
+                    problems.append(
+                        Problem(
+                            item.doc.inside(("locks", i, "when"), name.col),
+                            f"'{name.name}' does not name a flow",
+                            suggest(name.name, names) or "use done_ and a flow id, - written as _",
+                        )
+                    )
     return problems
 
 

@@ -83,6 +83,7 @@ class FlowChecker:
 
     def run(self) -> list[Problem]:
         """All whole-flow checks, in file order."""
+        self.lock_names()
         graph = self.targets()
         if not self.problems:
             # With a broken goto, "unreachable" reports would only be its echo.
@@ -138,6 +139,21 @@ class FlowChecker:
             graph[step.id] = good
         return graph
 
+    def lock_names(self) -> None:
+        """Locks may test the flow's `memory:` names and `done_<flow>` (finished at least once)."""
+        for i, lock in enumerate(self.flow.locks):
+            for name, _guarded in expressions.names(lock.when):
+                if name.name in self.flow.memory or name.name.startswith("done_"):
+                    continue
+                self.problems.append(
+                    Problem(
+                        self.doc.inside(("locks", i, "when"), name.col),
+                        f"the lock tests '{name.name}', which is not in this flow's 'memory:'",
+                        suggest(name.name, self.flow.memory)
+                        or "declare it under 'memory:' with a default, or use done_<flow_id>",
+                    )
+                )
+
     def reachability(self, graph: dict[str, list[Edge]]) -> None:
         """Report steps no path from the first step leads to."""
         seen = {self.flow.first.id}
@@ -190,8 +206,12 @@ class FlowChecker:
 
     def variables(self, graph: dict[str, list[Edge]]) -> None:
         """Report names used before every path has set them, and names that do not exist."""
-        known = {s.id for s in self.flow.steps if holds_answer(s)} | set(self.flow.params)
-        params = frozenset(self.flow.params)
+        known = (
+            {s.id for s in self.flow.steps if holds_answer(s)}
+            | set(self.flow.params)
+            | set(self.flow.memory)
+        )
+        params = frozenset(self.flow.params) | frozenset(self.flow.memory)
         everything = frozenset(known)
         # (set: answered or skipped, valued: answered with a value) on entry to each step.
         entry: dict[str, tuple[frozenset[str], frozenset[str]]] = {

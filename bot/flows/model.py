@@ -79,6 +79,7 @@ class Step:
     button: str = "I'm ready"
     back: bool = True
     share: str = "full"
+    remember: str | None = None
 
     def option(self, value: str) -> Option | None:
         """The option stored as `value`, if any."""
@@ -102,6 +103,19 @@ class TranscriptTest:
 
 
 @dataclass(frozen=True)
+class Lock:
+    """When `when` holds, the flow cannot be started; `because` tells the person why.
+
+    A `safety` lock also holds against a therapist's assignment.
+    """
+
+    when: Expr
+    because: str
+    safety: bool = False
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Flow:
     """A checked flow, ready for the engine."""
 
@@ -113,6 +127,9 @@ class Flow:
     params: Mapping[str, str] = field(default_factory=dict)
     tests: tuple[TranscriptTest, ...] = ()
     source: str = ""
+    memory: Mapping[str, str] = field(default_factory=dict)
+    """What this flow reads from the person's memory of earlier flows, with defaults."""
+    locks: tuple[Lock, ...] = ()
 
     def __post_init__(self) -> None:
         index = {s.id: i for i, s in enumerate(self.steps)}

@@ -15,7 +15,17 @@ from bot.flows import expr as expressions
 from bot.flows import template
 from bot.flows.errors import ExpressionError, Location, Problem
 from bot.flows.loader import Document, Path
-from bot.flows.model import Flow, FlowId, Kind, Option, Rule, Step, StepId, TranscriptTest
+from bot.flows.model import (
+    Flow,
+    FlowId,
+    Kind,
+    Lock,
+    Option,
+    Rule,
+    Step,
+    StepId,
+    TranscriptTest,
+)
 
 MAX_TEXT = 4096
 """Telegram's limit for one message."""
@@ -31,9 +41,20 @@ ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 FLOW_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 ASK_KINDS = {k.value: k for k in (Kind.TEXT, Kind.CHOICE, Kind.MULTI, Kind.SCALE, Kind.PAUSE)}
-TOP_KEYS = ("flow", "version", "title", "description", "params", "steps", "tests")
+TOP_KEYS = (
+    "flow",
+    "version",
+    "title",
+    "description",
+    "params",
+    "memory",
+    "locks",
+    "steps",
+    "tests",
+)
 COMMON_KEYS = ("id", "when", "next", "back", "share")
-_ANSWER_KEYS = ("invalid", "retries", "fallback", "optional")
+MEMORY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+_ANSWER_KEYS = ("invalid", "retries", "fallback", "optional", "remember")
 STEP_KEYS: dict[Kind, tuple[str, ...]] = {
     Kind.SAY: ("say",),
     Kind.PAUSE: ("ask", "say", "button"),
@@ -41,7 +62,7 @@ STEP_KEYS: dict[Kind, tuple[str, ...]] = {
     Kind.CHOICE: ("ask", "say", "options", *_ANSWER_KEYS),
     Kind.MULTI: ("ask", "say", "options", "min", "max", *_ANSWER_KEYS),
     Kind.SCALE: ("ask", "say", "scale", *_ANSWER_KEYS),
-    Kind.CALL: ("call", "with"),
+    Kind.CALL: ("call", "with", "remember"),
     Kind.END: ("end", "return"),
 }
 ALL_STEP_KEYS = sorted({k for keys in STEP_KEYS.values() for k in keys} | set(COMMON_KEYS))
@@ -207,6 +228,8 @@ class FlowBuilder:
         if not isinstance(params, dict) or not all(isinstance(k, str) for k in params):
             self.report(("params",), "'params' must map each parameter name to a default text")
             params = {}
+        memory = self.memory(raw.get("memory", {}))
+        locks = self.locks(raw.get("locks", []))
         steps_raw = raw.get("steps", [])
         if not isinstance(steps_raw, list) or ("steps" in raw and not steps_raw):
             self.report(("steps",), "'steps' must be a non-empty list of steps")
@@ -240,7 +263,46 @@ class FlowBuilder:
             params={str(k): str(v) for k, v in params.items()},
             tests=tests,
             source=self.doc.path,
+            memory=memory,
+            locks=locks,
         )
+
+    def memory(self, raw: Any) -> dict[str, str]:
+        """`memory:` names this flow reads from earlier flows, each with a default text."""
+        if not isinstance(raw, dict):
+            self.report(("memory",), "'memory' must map each remembered name to a default text")
+            return {}
+        memory: dict[str, str] = {}
+        for name in raw:
+            if not isinstance(name, str) or not MEMORY_PATTERN.match(name):
+                self.report(
+                    ("memory", name), f"memory name {name!r} must be like cycle_name", key=True
+                )
+                continue
+            memory[name] = self.text(raw, ("memory",), name)
+        return memory
+
+    def locks(self, raw: Any) -> tuple[Lock, ...]:
+        """`locks:` conditions under which the flow cannot be started, with the reason."""
+        if not isinstance(raw, list):
+            self.report(("locks",), "'locks' must be a list of {when, because, safety}")
+            return ()
+        locks: list[Lock] = []
+        for i, item in enumerate(raw):
+            lpath = ("locks", i)
+            if not isinstance(item, dict) or "when" not in item or "because" not in item:
+                self.report(lpath, "a lock needs 'when' (a condition) and 'because' (the reason)")
+                continue
+            self.check_keys(item, lpath, ("when", "because", "safety"), "a lock")
+            when = self.condition(item["when"], (*lpath, "when"))
+            because = self.text(item, lpath, "because", required=True)
+            safety = item.get("safety", False)
+            if not isinstance(safety, bool):
+                self.report((*lpath, "safety"), "'safety' must be true or false")
+                safety = False
+            if when is not None:
+                locks.append(Lock(when, because, safety, str(item["when"])))
+        return tuple(locks)
 
     # -- steps -------------------------------------------------------------------------------
     def step(self, raw: Any, path: Path) -> Step | None:
@@ -490,6 +552,8 @@ class FlowBuilder:
             fields["retries"] = self.integer(raw, path, "retries", 3, low=1)
         if "fallback" in raw:
             fields["fallback"] = self.step_ref(raw["fallback"], (*path, "fallback"))
+        if "remember" in raw:
+            fields.update(self.remember(raw, path))
         if "optional" in raw:
             flag = self.boolean(raw, path, "optional")
             value = raw["optional"] if flag is None else flag
@@ -540,7 +604,23 @@ class FlowBuilder:
             args = {}
         for key in args:
             self.text(args, (*path, "with"), key)
-        return {"call": FlowId(target), "args": {str(k): str(v) for k, v in args.items()}}
+        fields: dict[str, Any] = {
+            "call": FlowId(target),
+            "args": {str(k): str(v) for k, v in args.items()},
+        }
+        if "remember" in raw:
+            fields.update(self.remember(raw, path))
+        return fields
+
+    def remember(self, raw: dict[str, Any], path: Path) -> dict[str, Any]:
+        """`remember: name`: keep this answer for later flows under `name`."""
+        name = raw["remember"]
+        if not isinstance(name, str) or not MEMORY_PATTERN.match(name):
+            self.report(
+                (*path, "remember"), f"'remember' needs a name like cycle_name, not {name!r}"
+            )
+            return {}
+        return {"remember": name}
 
     # -- author tests ------------------------------------------------------------------------
     def tests(self, raw: Any) -> tuple[TranscriptTest, ...]:

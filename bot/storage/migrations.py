@@ -86,3 +86,14 @@ def m004_processed_events(db: Database) -> None:
         not_null={"processed_at"},
     )
     db["processed_events"].create_index(["processed_at"])  # type: ignore[union-attr]
+
+
+@migrations()
+def m005_memory(db: Database) -> None:
+    """What flows keep for later flows, per person: the cycle's nickname, the raw-spot card."""
+    db["memory"].create(  # type: ignore[union-attr]
+        {"user_id": int, "name": str, "value": str, "label": str, "flow_id": str, "kept_at": str},
+        pk=("user_id", "name"),
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"value", "kept_at"},
+    )

@@ -195,6 +195,34 @@ class Store:
             updated_at=data["updated_at"],
         )
 
+    # -- memory ------------------------------------------------------------------------------
+    def remember(
+        self, user_id: int, name: str, value: Any, label: str, flow_id: str, now: datetime
+    ) -> None:
+        """Keep (or replace) one named answer for later flows."""
+        self.db.execute(
+            "insert into memory (user_id, name, value, label, flow_id, kept_at)"
+            " values (?, ?, ?, ?, ?, ?) on conflict (user_id, name) do update set"
+            " value = excluded.value, label = excluded.label, flow_id = excluded.flow_id,"
+            " kept_at = excluded.kept_at",
+            [user_id, name, json.dumps(value, ensure_ascii=False), label, flow_id, _iso(now)],
+        )
+
+    def memory_of(self, user_id: int) -> dict[str, dict[str, Any]]:
+        """Everything kept for a person: name → {"value", "label"}."""
+        rows = self.db.execute(
+            "select name, value, label from memory where user_id = ?", [user_id]
+        ).fetchall()
+        return {name: {"value": json.loads(value), "label": label} for name, value, label in rows}
+
+    def finished_flows(self, user_id: int) -> set[str]:
+        """Ids of the flows the person has finished at least once."""
+        rows = self.db.execute(
+            "select distinct flow_id from runs where user_id = ? and status = ?",
+            [user_id, COMPLETED],
+        ).fetchall()
+        return {row[0] for row in rows}
+
     # -- answers -----------------------------------------------------------------------------
     def add_answer(self, run_id: int, user_id: int, step: str, value: Any, now: datetime) -> None:
         """Append one answer to the journal."""

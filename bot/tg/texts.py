@@ -52,7 +52,13 @@ JOURNAL_EMPTY = (
 JOURNAL_HEAD = "Your reflections, newest first:"
 TOO_MANY = "You can choose up to {limit}. Untick one first."
 TOO_FEW = "Please choose at least {low}."
-STATE_WORDS = {"new": "not started", "open": "in progress", "paused": "paused", "done": "done"}
+STATE_WORDS = {
+    "new": "not started",
+    "open": "in progress",
+    "paused": "paused",
+    "done": "done",
+    "locked": "locked",
+}
 COMMANDS = [
     ("flows", "The conversations and your progress"),
     ("resume", "Carry on where you left off"),

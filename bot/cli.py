@@ -3,11 +3,15 @@
 python -m bot                 run the Telegram bot (needs TELEGRAM_BOT_TOKEN)
 python -m bot check [PATHS]   check flow files; every problem as path:line:col
 python -m bot chat [--flow ID] [--db PATH]   play a flow in the terminal
+python -m bot draw FLOW [--format mermaid|dot|svg|png]   a flow's diagram
+python -m bot draw --docs docs/flows          the review page of every flow
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
+import subprocess
 import sys
 from collections.abc import Sequence
 from enum import IntEnum
@@ -93,6 +97,50 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     return ExitStatus(play(service, args.user, args.flow, sys.stdin, sys.stdout))
 
 
+def cmd_draw(args: argparse.Namespace, settings: Settings) -> ExitStatus:
+    """Write a flow's diagram (Mermaid, DOT, or SVG/PNG with Graphviz), or every docs page."""
+    from bot.flows.graph import dot, mermaid
+    from bot.flows.pages import write_pages
+
+    try:
+        catalog = load_catalog(flow_paths(settings))
+    except FlowError as exc:
+        print(exc, file=sys.stderr)
+        return ExitStatus.PROBLEMS
+    if args.docs:
+        for path in write_pages(catalog, Path(args.docs)):
+            print(path)
+        return ExitStatus.OK
+    if args.flow not in catalog:
+        print(
+            f"There is no flow '{args.flow}'. Flows: {', '.join(sorted(catalog))}", file=sys.stderr
+        )
+        return ExitStatus.USAGE
+    flow = catalog[args.flow]  # type: ignore[index]
+    text = mermaid(flow) if args.format == "mermaid" else dot(flow)
+    if args.format in ("svg", "png"):
+        graphviz = shutil.which("dot")
+        if graphviz is None:
+            print(
+                "Graphviz is not installed (apt-get install graphviz); use --format mermaid"
+                " or --format dot instead.",
+                file=sys.stderr,
+            )
+            return ExitStatus.USAGE
+        out = Path(args.out or f"{flow.id}.{args.format}")
+        subprocess.run(
+            [graphviz, f"-T{args.format}", "-o", str(out)], input=text.encode(), check=True
+        )
+        print(out)
+        return ExitStatus.OK
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(args.out)
+    else:
+        print(text, end="")
+    return ExitStatus.OK
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     """Run the Telegram bot; refuse without a token or with an invalid flow."""
     if not settings.token:
@@ -122,6 +170,12 @@ def parser() -> argparse.ArgumentParser:
     chat.add_argument("--db", help="SQLite file (default: BOT_DB_PATH or data/secure-base.db)")
     chat.add_argument("--user", type=int, default=1, help="player id, to keep separate progress")
     chat.set_defaults(func=cmd_chat)
+    draw = sub.add_parser("draw", help="a flow's diagram, or the review pages of every flow")
+    draw.add_argument("flow", nargs="?", help="flow id")
+    draw.add_argument("--format", choices=["mermaid", "dot", "svg", "png"], default="mermaid")
+    draw.add_argument("--out", help="file to write (default: stdout, or FLOW.svg/.png)")
+    draw.add_argument("--docs", metavar="FOLDER", help="write one Markdown page per flow there")
+    draw.set_defaults(func=cmd_draw)
     top.set_defaults(func=cmd_run)
     return top
 

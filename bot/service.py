@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from bot.engine import (
     Answered,
@@ -25,8 +24,7 @@ from bot.engine import (
 )
 from bot.engine import start as start_run
 from bot.engine import step as step_run
-from bot.flows import expr as expressions
-from bot.flows.catalog import done_name
+from bot.flows.locks import lock_of
 from bot.flows.model import Catalog, Flow, Lock
 from bot.storage import ABANDONED, ACTIVE, COMPLETED, PAUSED, RunRecord, Store
 
@@ -204,20 +202,8 @@ class Service:
         flow = self.catalog[flow_id]  # type: ignore[index]
         if not flow.locks:
             return None
-        kept = self.store.memory_of(user_id)
-        done = {done_name(f) for f in self.store.finished_flows(user_id)}
-
-        def value_of(name: str) -> Any:
-            if name.startswith("done_"):
-                return name in done
-            if name in kept:
-                return kept[name]["value"]
-            return flow.memory.get(name, expressions.MISSING)
-
-        for lock in flow.locks:
-            if expressions.evaluate(lock.when, value_of, lambda _name: False):
-                return lock
-        return None
+        kept = {name: fact["value"] for name, fact in self.store.memory_of(user_id).items()}
+        return lock_of(flow, kept, self.store.finished_flows(user_id))
 
     def _start(
         self,

@@ -15,6 +15,7 @@ from bot.flows import expr as expressions
 from bot.flows.checks import FlowChecker, step_paths
 from bot.flows.errors import FlowError, Location, Problem
 from bot.flows.loader import Document, load_document
+from bot.flows.locks import done_name
 from bot.flows.model import Flow, FlowId, Kind
 from bot.flows.validate import FlowBuilder, suggest
 
@@ -114,11 +115,6 @@ def check_calls(loaded: list[Loaded]) -> list[Problem]:
     problems += _call_cycles(calls, by_id)
     problems += _lock_flows(by_id)
     return problems
-
-
-def done_name(flow_id: str) -> str:
-    """The name a lock uses for "this flow was finished at least once"."""
-    return "done_" + flow_id.replace("-", "_")
 
 
 def _lock_flows(by_id: dict[str, Loaded]) -> list[Problem]:

@@ -1,0 +1,104 @@
+"""Diagrams of a flow for review: Mermaid (renders on GitHub) and Graphviz DOT.
+
+Edges carry what takes them: an option's label, a rule's condition, "skipped" for a step whose
+`when` is false, "too many tries" for a fallback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.flows.checks import edges
+from bot.flows.model import Flow, Kind, Step
+
+SHAPES = {
+    Kind.SAY: ("[", "]"),
+    Kind.PAUSE: ("[", "]"),
+    Kind.TEXT: ("[/", "/]"),
+    Kind.CHOICE: ("{{", "}}"),
+    Kind.MULTI: ("{{", "}}"),
+    Kind.SCALE: ("{{", "}}"),
+    Kind.CALL: ("[[", "]]"),
+    Kind.END: ("([", "])"),
+}
+
+
+@dataclass(frozen=True)
+class Arrow:
+    """One edge of the diagram."""
+
+    source: str
+    target: str
+    label: str = ""
+
+
+def arrows(flow: Flow) -> list[Arrow]:
+    """Every way from step to step (the checker's edges), labelled with what takes it."""
+    out: list[Arrow] = []
+    for index, step in enumerate(flow.steps):
+        for edge in edges(flow, step, ("steps", index)):
+            if edge.target:
+                out.append(Arrow(step.id, edge.target, _label(step, edge.path)))
+    return out
+
+
+def _label(step: Step, path: tuple[object, ...]) -> str:
+    tail = path[2:]
+    if tail[-1:] == ("when",):
+        return f"skipped unless {step.when_source}"
+    if tail[:1] == ("options",):
+        return step.options[int(str(tail[1]))].label
+    if tail[:1] == ("fallback",):
+        return "too many tries"
+    if tail[:1] == ("next",):
+        rule = step.next[int(str(tail[1]))]
+        return rule.source if rule.when is not None else ""
+    return "otherwise" if step.next else ""
+
+
+def _caption(step: Step, limit: int = 48) -> str:
+    text = " ".join(step.text.split()) or (f"call {step.call}" if step.call else step.kind.value)
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return f"{step.id}: {text}"
+
+
+def _quote(text: str) -> str:
+    return text.replace('"', "#quot;").replace("|", "#124;")
+
+
+def mermaid(flow: Flow) -> str:
+    """A Mermaid flowchart of the flow."""
+    lines = ["flowchart TD"]
+    for step in flow.steps:
+        left, right = SHAPES[step.kind]
+        lines.append(f'    {step.id}{left}"{_quote(_caption(step))}"{right}')
+    for arrow in arrows(flow):
+        label = f'|"{_quote(arrow.label)}"|' if arrow.label else ""
+        lines.append(f"    {arrow.source} -->{label} {arrow.target}")
+    return "\n".join(lines) + "\n"
+
+
+def dot(flow: Flow) -> str:
+    """A Graphviz DOT digraph of the flow."""
+
+    def q(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    shapes = {
+        Kind.END: "doubleoctagon",
+        Kind.CALL: "component",
+        Kind.CHOICE: "hexagon",
+        Kind.MULTI: "hexagon",
+        Kind.SCALE: "hexagon",
+        Kind.TEXT: "parallelogram",
+    }
+    lines = [f"digraph {q(flow.id)} {{", "  rankdir=TB;", '  node [fontname="Helvetica"];']
+    for step in flow.steps:
+        lines.append(
+            f"  {q(step.id)} [shape={shapes.get(step.kind, 'box')}, label={q(_caption(step, 40))}];"
+        )
+    for arrow in arrows(flow):
+        label = f" [label={q(arrow.label)}]" if arrow.label else ""
+        lines.append(f"  {q(arrow.source)} -> {q(arrow.target)}{label};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,40 @@
+"""Which lock, if any, keeps a person from starting a flow. Pure: the caller supplies the facts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.flows import expr as expressions
+from bot.flows.model import Flow, Lock
+
+CONCERNING = {"afraid": "often", "harmed": "often"}
+"""Safety answers that must close every flow which turns a person towards their partner."""
+
+
+def done_name(flow_id: str) -> str:
+    """The name a lock uses for "this flow was finished at least once"."""
+    return "done_" + flow_id.replace("-", "_")
+
+
+def lock_of(flow: Flow, kept: Mapping[str, Any], finished: set[str]) -> Lock | None:
+    """The first lock of `flow` that holds, given kept memory values and finished flow ids."""
+    done = {done_name(f) for f in finished}
+
+    def value_of(name: str) -> Any:
+        if name.startswith("done_"):
+            return name in done
+        if name in kept:
+            return kept[name]
+        return flow.memory.get(name, expressions.MISSING)
+
+    for lock in flow.locks:
+        if expressions.evaluate(lock.when, value_of, lambda _name: False):
+            return lock
+    return None
+
+
+def closed_by_safety(flow: Flow, every_flow: set[str]) -> bool:
+    """True when concerning safety answers close this flow, whatever else was done."""
+    lock = lock_of(flow, CONCERNING, every_flow)
+    return lock is not None and lock.safety

@@ -106,7 +106,9 @@ def page(flow: Flow, reach_out_locked: bool) -> str:
             if reach
             else "Never suggests reaching out to or confronting the partner",
         ),
-        _box(quotes, "Ends with a reflection built from the person's own answers"),
+        _box(True, "A sub-flow: it hands back to the flow that called it")
+        if flow.params
+        else _box(quotes, "Ends with a reflection built from the person's own answers"),
         _box(
             all(len(t) <= 4096 for t in (s.text for s in flow.steps)),
             "Every text fits one Telegram message",

@@ -168,6 +168,12 @@ class Service:
             lines.append(FlowStatus(flow, state, number, total, done))
         return lines
 
+    def needs_onboarding(self, user_id: int) -> bool:
+        """True until the person has finished the onboarding flow (when there is one)."""
+        return "getting-started" in self.catalog and "getting-started" not in (
+            self.store.finished_flows(user_id)
+        )
+
     def journal(self, user_id: int) -> list[JournalEntry]:
         """The person's finished reflections, newest first."""
         entries: list[JournalEntry] = []

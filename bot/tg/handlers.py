@@ -35,6 +35,7 @@ from bot.tg.callback_data import Payload, decode
 from bot.tg.presenter import Outgoing, Sender, messages_for, render, selected, toggled
 
 log = logging.getLogger(__name__)
+ONBOARDING = "getting-started"
 Context = ContextTypes.DEFAULT_TYPE
 
 
@@ -148,9 +149,14 @@ class Adapter:
         if wanted and wanted in self.service.catalog:
             await self.run(update, context, Start(wanted))
             return
+        active = self.service.active(user.id)
+        if active is None and self.service.needs_onboarding(user.id):
+            first_time = not self.service.store.runs_of(user.id)
+            before = [Say(texts.WELCOME)] if first_time else []
+            await self.run(update, context, Start(ONBOARDING), before=before)
+            return
         if not self.claim(update):
             return
-        active = self.service.active(user.id)
         if active is not None:
             title = self.service.catalog[active.flow_id].title  # type: ignore[index]
             await self.offer_flows(update, context, texts.IN_PROGRESS.format(title=title))
@@ -232,11 +238,18 @@ class Adapter:
         if user is None or not self.claim(update):
             return
         entries = self.service.journal(user.id)
-        if not entries:
+        kept = self.service.store.memory_of(user.id)
+        found = [
+            f"{title}: {kept[name]['label']}" for name, title in texts.KEPT.items() if name in kept
+        ]
+        if not entries and not found:
             await self.say(context, user.id, texts.JOURNAL_EMPTY)
             return
-        body = "\n\n".join(f"{e.title} ({e.finished_at[:10]})\n{e.reflection}" for e in entries)
-        await self.say(context, user.id, f"{texts.JOURNAL_HEAD}\n\n{body}")
+        parts = [texts.KEPT_HEAD + "\n" + "\n".join(found)] if found else []
+        if entries:
+            parts.append(texts.JOURNAL_HEAD)
+            parts += [f"{e.title} ({e.finished_at[:10]})\n{e.reflection}" for e in entries]
+        await self.say(context, user.id, "\n\n".join(parts))
 
     async def on_help(self, update: Update, context: Context) -> None:
         """/help."""

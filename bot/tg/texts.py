@@ -50,6 +50,16 @@ JOURNAL_EMPTY = (
     "Your journal is empty for now. Reflections appear here when you finish a conversation."
 )
 JOURNAL_HEAD = "Your reflections, newest first:"
+KEPT_HEAD = "What you have found so far:"
+KEPT = {
+    "cycle_name": "Your name for the loop",
+    "cycle_my_move": "What you tend to do",
+    "cycle_their_move": "What your partner tends to do, as you see it",
+    "card_feeling": "The softer feeling underneath",
+    "card_meaning": "What it seems to say",
+    "card_need": "What you need",
+    "are_action": "This week's small step",
+}
 TOO_MANY = "You can choose up to {limit}. Untick one first."
 TOO_FEW = "Please choose at least {low}."
 STATE_WORDS = {

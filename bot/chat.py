@@ -13,7 +13,20 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TextIO
 
-from bot.engine import Ask, Back, Choice, Effect, Event, Finished, Picks, Resume, Say, Skip, Start
+from bot.engine import (
+    Ask,
+    Back,
+    Choice,
+    Effect,
+    Event,
+    Finished,
+    Picks,
+    Picture,
+    Resume,
+    Say,
+    Skip,
+    Start,
+)
 from bot.engine import Text as TextEvent
 from bot.service import Service
 
@@ -47,6 +60,8 @@ def show(effects: list[Effect], out: TextIO) -> Ask | None:
             out.write("\n")
         elif isinstance(effect, Finished):
             out.write("~ Your reflection ~\n" + _wrap(effect.reflection) + "\n\n")
+        elif isinstance(effect, Picture):
+            out.write("[a chart is shown here on Telegram]\n" + _wrap(effect.caption) + "\n\n")
     out.flush()
     return ask
 

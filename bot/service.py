@@ -10,11 +10,14 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.charts import trend_chart
 from bot.engine import (
     Answered,
     Effect,
     EngineError,
     Event,
+    Finished,
+    Picture,
     Remembered,
     Resume,
     RunState,
@@ -27,9 +30,12 @@ from bot.engine import step as step_run
 from bot.flows.locks import lock_of
 from bot.flows.model import Catalog, Flow, Lock
 from bot.storage import ABANDONED, ACTIVE, COMPLETED, PAUSED, RunRecord, Store
+from bot.trends import by_week, in_words
 
 log = logging.getLogger(__name__)
 
+MIN_WEEKS_FOR_CHART = 3
+TREND_HEAD = "How this week compares with your earlier check-ins:"
 WELCOME_BACK = "Welcome back. Here is where you left off:"
 NOTHING_OPEN = "There is no conversation open right now. Choose one to begin."
 UNKNOWN_FLOW = "I don't know that conversation. Choose one from the list."
@@ -274,5 +280,23 @@ class Service:
         self.store.save_run(run.id, state, now, status)
         if state.done:
             self.store.set_active(user_id, None)
-            return effects, None
+            return effects + self._trend(user_id, run, effects, now), None
         return effects, run
+
+    def _trend(
+        self, user_id: int, run: RunRecord, effects: list[Effect], now: datetime
+    ) -> list[Effect]:
+        """Keep a finished run's scores; from the second week on, say how they moved."""
+        finished = next((e for e in effects if isinstance(e, Finished) and e.scores), None)
+        if finished is None:
+            return []
+        flow = self.catalog[run.flow_id]  # type: ignore[index]
+        self.store.add_scores(user_id, run.id, run.flow_id, dict(finished.scores), now)
+        weeks = by_week(self.store.scores_of(user_id, run.flow_id))
+        if len(weeks) < 2:
+            return []
+        labels = {name: score.label for name, score in flow.scores.items()}
+        words = in_words(weeks, labels)
+        if len(weeks) < MIN_WEEKS_FOR_CHART:
+            return [Say(f"{TREND_HEAD}\n{words}")]
+        return [Picture(trend_chart(weeks, labels), f"{TREND_HEAD}\n{words}")]

@@ -28,6 +28,7 @@ def test_migrations_are_named_and_applied_once(tmp_path):
         "m003_answers",
         "m004_processed_events",
         "m005_memory",
+        "m006_scores",
     ]
     db.close()
     again = open_db(path)

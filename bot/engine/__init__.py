@@ -1,6 +1,15 @@
 """The pure engine: moves a run from step to step. No asyncio, Telegram, SQLite or clock."""
 
-from bot.engine.effects import Answered, Ask, Button, Effect, Finished, Remembered, Say
+from bot.engine.effects import (
+    Answered,
+    Ask,
+    Button,
+    Effect,
+    Finished,
+    Picture,
+    Remembered,
+    Say,
+)
 from bot.engine.engine import EngineError, start, step
 from bot.engine.events import Back, Choice, Event, Picks, Resume, Skip, Start, Text
 from bot.engine.state import SCHEMA_VERSION, SKIPPED, Frame, RunState, StateError, is_skipped
@@ -19,6 +28,7 @@ __all__ = [
     "Finished",
     "Frame",
     "Picks",
+    "Picture",
     "Remembered",
     "Resume",
     "RunState",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -62,11 +63,20 @@ class Remembered:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """An image to show (a chart), with a caption that says the same in words."""
+
+    png: bytes
+    caption: str
+
+
+@dataclass(frozen=True)
 class Finished:
     """The run is complete; `reflection` is the closing text built from the person's answers."""
 
     flow_id: str
     reflection: str
+    scores: Mapping[str, float] = field(default_factory=dict)
 
 
-Effect = Say | Ask | Answered | Remembered | Finished
+Effect = Say | Ask | Answered | Remembered | Picture | Finished

@@ -264,7 +264,7 @@ def _enter(catalog: Catalog, state: RunState, target: str, effects: list[Effect]
         if here.kind is Kind.END:
             text = render(here.text, catalog, flow, state, frame)
             if len(state.stack) == 1:
-                effects.append(Finished(flow.id, text))
+                effects.append(Finished(flow.id, text, _scores(flow, state)))
                 return state.with_(done=True, reflection=text, seq=state.seq + 1)
             if text:
                 effects.append(Say(text))
@@ -280,6 +280,16 @@ def _enter(catalog: Catalog, state: RunState, target: str, effects: list[Effect]
     raise EngineError(
         f"flow={state.frame.flow_id} passed {MAX_AUTO_STEPS} steps without a question"
     )
+
+
+def _scores(flow: Flow, state: RunState) -> dict[str, float]:
+    """Each score: the mean of its answered scale items; left out when none was answered."""
+    scores: dict[str, float] = {}
+    for name, score in flow.scores.items():
+        points = [state.answers[i] for i in score.items if isinstance(state.answers.get(i), int)]
+        if points:
+            scores[name] = round(sum(points) / len(points), 2)
+    return scores
 
 
 def _at(frame: Frame, step_id: str) -> Frame:

@@ -84,6 +84,7 @@ class FlowChecker:
     def run(self) -> list[Problem]:
         """All whole-flow checks, in file order."""
         self.lock_names()
+        self.score_items()
         graph = self.targets()
         if not self.problems:
             # With a broken goto, "unreachable" reports would only be its echo.
@@ -153,6 +154,18 @@ class FlowChecker:
                         or "declare it under 'memory:' with a default, or use done_<flow_id>",
                     )
                 )
+
+    def score_items(self) -> None:
+        """Every item of a score must be a scale question of this flow."""
+        scales = [s.id for s in self.flow.steps if s.kind is Kind.SCALE]
+        for name, score in self.flow.scores.items():
+            for i, item in enumerate(score.items):
+                if item not in scales:
+                    self.report(
+                        ("scores", name, "items", i),
+                        f"score '{name}' counts '{item}', which is not a scale question here",
+                        suggest(item, scales) or "list the ids of scale steps",
+                    )
 
     def reachability(self, graph: dict[str, list[Edge]]) -> None:
         """Report steps no path from the first step leads to."""

@@ -116,6 +116,14 @@ class Lock:
 
 
 @dataclass(frozen=True)
+class Score:
+    """The mean of some scale answers, shown to the person under `label`."""
+
+    label: str
+    items: tuple[StepId, ...]
+
+
+@dataclass(frozen=True)
 class Flow:
     """A checked flow, ready for the engine."""
 
@@ -130,6 +138,8 @@ class Flow:
     memory: Mapping[str, str] = field(default_factory=dict)
     """What this flow reads from the person's memory of earlier flows, with defaults."""
     locks: tuple[Lock, ...] = ()
+    scores: Mapping[str, Score] = field(default_factory=dict)
+    """Named scores, each the mean of some scale answers, kept when a run finishes."""
 
     def __post_init__(self) -> None:
         index = {s.id: i for i, s in enumerate(self.steps)}

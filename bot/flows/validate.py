@@ -22,6 +22,7 @@ from bot.flows.model import (
     Lock,
     Option,
     Rule,
+    Score,
     Step,
     StepId,
     TranscriptTest,
@@ -49,6 +50,7 @@ TOP_KEYS = (
     "params",
     "memory",
     "locks",
+    "scores",
     "steps",
     "tests",
 )
@@ -229,6 +231,7 @@ class FlowBuilder:
             self.report(("params",), "'params' must map each parameter name to a default text")
             params = {}
         memory = self.memory(raw.get("memory", {}))
+        scores = self.scores(raw.get("scores", {}))
         locks = self.locks(raw.get("locks", []))
         steps_raw = raw.get("steps", [])
         if not isinstance(steps_raw, list) or ("steps" in raw and not steps_raw):
@@ -265,6 +268,7 @@ class FlowBuilder:
             source=self.doc.path,
             memory=memory,
             locks=locks,
+            scores=scores,
         )
 
     def memory(self, raw: Any) -> dict[str, str]:
@@ -281,6 +285,33 @@ class FlowBuilder:
                 continue
             memory[name] = self.text(raw, ("memory",), name)
         return memory
+
+    def scores(self, raw: Any) -> dict[str, Score]:
+        """`scores:` name → {label, items}: the scale steps whose mean it is."""
+        if not isinstance(raw, dict):
+            self.report(("scores",), "'scores' must map each score name to {label, items}")
+            return {}
+        scores: dict[str, Score] = {}
+        for name, spec in raw.items():
+            spath = ("scores", name)
+            if not isinstance(name, str) or not MEMORY_PATTERN.match(name):
+                self.report(spath, f"score name {name!r} must be like accessible", key=True)
+                continue
+            if not isinstance(spec, dict):
+                self.report(spath, f"score '{name}' needs {{label: ..., items: [scale ids]}}")
+                continue
+            self.check_keys(spec, spath, ("label", "items"), "a score")
+            items = spec.get("items")
+            if (
+                not isinstance(items, list)
+                or not items
+                or not all(isinstance(i, str) for i in items)
+            ):
+                self.report(spath, f"score '{name}' needs 'items': a list of scale step ids")
+                continue
+            label = self.text(spec, spath, "label") or name
+            scores[name] = Score(label, tuple(StepId(i) for i in items))
+        return scores
 
     def locks(self, raw: Any) -> tuple[Lock, ...]:
         """`locks:` conditions under which the flow cannot be started, with the reason."""

@@ -97,3 +97,23 @@ def m005_memory(db: Database) -> None:
         foreign_keys=[("user_id", "users", "id")],
         not_null={"value", "kept_at"},
     )
+
+
+@migrations()
+def m006_scores(db: Database) -> None:
+    """Scores of finished runs (the weekly check-in's three parts), for trends over weeks."""
+    db["scores"].create(  # type: ignore[union-attr]
+        {
+            "id": int,
+            "user_id": int,
+            "run_id": int,
+            "flow_id": str,
+            "name": str,
+            "value": float,
+            "at": str,
+        },
+        pk="id",
+        foreign_keys=[("user_id", "users", "id"), ("run_id", "runs", "id")],
+        not_null={"user_id", "run_id", "flow_id", "name", "value", "at"},
+    )
+    db["scores"].create_index(["user_id", "flow_id"])  # type: ignore[union-attr]

@@ -223,6 +223,25 @@ class Store:
         ).fetchall()
         return {row[0] for row in rows}
 
+    # -- scores ------------------------------------------------------------------------------
+    def add_scores(
+        self, user_id: int, run_id: int, flow_id: str, scores: dict[str, float], now: datetime
+    ) -> None:
+        """Keep the scores of a finished run."""
+        self.db.conn.executemany(
+            "insert into scores (user_id, run_id, flow_id, name, value, at)"
+            " values (?, ?, ?, ?, ?, ?)",
+            [(user_id, run_id, flow_id, name, value, _iso(now)) for name, value in scores.items()],
+        )
+
+    def scores_of(self, user_id: int, flow_id: str) -> list[tuple[str, str, float]]:
+        """(at, name, value) of every kept score of a flow, oldest first."""
+        rows = self.db.execute(
+            "select at, name, value from scores where user_id = ? and flow_id = ? order by at, id",
+            [user_id, flow_id],
+        ).fetchall()
+        return [(at, name, value) for at, name, value in rows]
+
     # -- answers -----------------------------------------------------------------------------
     def add_answer(self, run_id: int, user_id: int, step: str, value: Any, now: datetime) -> None:
         """Append one answer to the journal."""

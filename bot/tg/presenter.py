@@ -20,13 +20,14 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.engine import Ask, Effect, Finished, Say
+from bot.engine import Ask, Effect, Finished, Picture, Say
 from bot.tg import texts
 from bot.tg.callback_data import Payload
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 4096
+MAX_CAPTION = 1024
 ON, OFF = "☑ ", "☐ "
 T = TypeVar("T")
 
@@ -37,6 +38,7 @@ class Outgoing:
 
     text: str
     keyboard: InlineKeyboardMarkup | None = None
+    photo: bytes | None = None
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
@@ -129,6 +131,10 @@ def render(effects: Sequence[Effect], run_id: int | None) -> list[Outgoing]:
         elif isinstance(effect, Finished):
             out += _remarks(remarks)
             out += messages_for(f"<b>{texts.REFLECTION}</b>\n\n", effect.reflection)
+        elif isinstance(effect, Picture):
+            out += _remarks(remarks)
+            caption = split_text(effect.caption, MAX_CAPTION)[0]
+            out.append(Outgoing(html.escape(caption, quote=False), photo=effect.png))
         remarks = []
     return out + _remarks(remarks)
 
@@ -242,4 +248,6 @@ class Sender:
         kwargs: dict[str, Any] = {"parse_mode": ParseMode.HTML}
         if message.keyboard is not None:
             kwargs["reply_markup"] = message.keyboard
+        if message.photo is not None:
+            return await self.bot.send_photo(chat_id, message.photo, caption=message.text, **kwargs)
         return await self.bot.send_message(chat_id, message.text, **kwargs)

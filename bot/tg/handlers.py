@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from telegram import (
@@ -49,25 +49,36 @@ class Adapter:
     # -- wiring ------------------------------------------------------------------------------
     def install(self, app: Application) -> None:  # type: ignore[type-arg]
         """Register every handler on the application."""
-        app.add_handler(MessageHandler(filters.UpdateType.EDITED, self.on_edited))
+        # An edited message never changes a stored answer; the reply says how to change one.
+        app.add_handler(MessageHandler(filters.UpdateType.EDITED, self.fixed(texts.EDITED)))
         commands = {
             "start": self.on_start,
             "flows": self.on_flows,
             "resume": self.on_resume,
             "back": self.on_back,
             "skip": self.on_skip,
-            "pause": self.on_pause,
+            "pause": self.fixed(texts.PAUSED),
             "cancel": self.on_cancel,
             "journal": self.on_journal,
-            "help": self.on_help,
+            "help": self.fixed(texts.HELP),
         }
         for name, callback in commands.items():
             app.add_handler(CommandHandler(name, callback))
-        app.add_handler(MessageHandler(filters.COMMAND, self.on_unknown_command))
+        app.add_handler(MessageHandler(filters.COMMAND, self.fixed(texts.UNKNOWN_COMMAND)))
         app.add_handler(MessageHandler(filters.TEXT, self.on_text))
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self.on_not_text))
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_error_handler(self.on_error)
+
+    def fixed(self, text: str) -> Callable[[Update, Context], Awaitable[None]]:
+        """A handler that always answers with the same text (help, pause, unknown command)."""
+
+        async def reply(update: Update, context: Context) -> None:
+            user = update.effective_user
+            if user is not None and self.claim(update):
+                await self.say(context, user.id, text)
+
+        return reply
 
     def sender(self, context: Context) -> Sender:
         """A sender that records a 403 as 'blocked'."""
@@ -173,14 +184,7 @@ class Adapter:
 
     async def on_resume(self, update: Update, context: Context) -> None:
         """/resume: the live question again, with fresh buttons."""
-        user = update.effective_user
-        if user is None:
-            return
-        if self.service.active(user.id) is None:
-            if self.claim(update):
-                await self.offer_flows(update, context, texts.NOTHING_OPEN)
-            return
-        await self.run(update, context, Resume())
+        await self.in_run(update, context, Resume())
 
     async def on_back(self, update: Update, context: Context) -> None:
         """/back: the previous question again."""
@@ -190,22 +194,23 @@ class Adapter:
         """/skip: skip the question if it may be skipped."""
         await self.in_run(update, context, Skip())
 
-    async def in_run(self, update: Update, context: Context, event: Event) -> None:
-        """An event that only makes sense inside an open conversation."""
+    async def in_run(
+        self,
+        update: Update,
+        context: Context,
+        event: Event,
+        before: list[Effect] | None = None,
+        idle: str = texts.NOTHING_OPEN,
+    ) -> None:
+        """An event that only makes sense inside an open conversation; else `idle` and the list."""
         user = update.effective_user
         if user is None:
             return
         if self.service.active(user.id) is None:
             if self.claim(update):
-                await self.offer_flows(update, context, texts.NOTHING_OPEN)
+                await self.offer_flows(update, context, idle)
             return
-        await self.run(update, context, event)
-
-    async def on_pause(self, update: Update, context: Context) -> None:
-        """/pause: everything is saved already; say so."""
-        user = update.effective_user
-        if user is not None and self.claim(update):
-            await self.say(context, user.id, texts.PAUSED)
+        await self.run(update, context, event, before=before)
 
     async def on_cancel(self, update: Update, context: Context) -> None:
         """/cancel: ask before closing the open conversation."""
@@ -251,46 +256,18 @@ class Adapter:
             parts += [f"{e.title} ({e.finished_at[:10]})\n{e.reflection}" for e in entries]
         await self.say(context, user.id, "\n\n".join(parts))
 
-    async def on_help(self, update: Update, context: Context) -> None:
-        """/help."""
-        user = update.effective_user
-        if user is not None and self.claim(update):
-            await self.say(context, user.id, texts.HELP)
-
-    async def on_unknown_command(self, update: Update, context: Context) -> None:
-        """A command we don't have."""
-        user = update.effective_user
-        if user is not None and self.claim(update):
-            await self.say(context, user.id, texts.UNKNOWN_COMMAND)
-
     # -- messages ----------------------------------------------------------------------------
     async def on_text(self, update: Update, context: Context) -> None:
         """A typed message: an answer if a conversation is open, else a pointer."""
-        user, message = update.effective_user, update.effective_message
-        if user is None or message is None or message.text is None:
-            return
-        if self.service.active(user.id) is None:
-            if self.claim(update):
-                await self.offer_flows(update, context, texts.NOTHING_OPEN)
-            return
-        await self.run(update, context, Text(message.text))
+        message = update.effective_message
+        if message is not None and message.text is not None:
+            await self.in_run(update, context, Text(message.text))
 
     async def on_not_text(self, update: Update, context: Context) -> None:
         """Stickers, photos, voice notes, locations, documents: a kind word and the question."""
-        user = update.effective_user
-        if user is None:
-            return
-        if self.service.active(user.id) is None:
-            if self.claim(update):
-                await self.offer_flows(update, context, texts.NOT_TEXT_IDLE)
-            return
-        await self.run(update, context, Resume(), before=[Say(texts.NOT_TEXT)])
-
-    async def on_edited(self, update: Update, context: Context) -> None:
-        """An edited message never changes a stored answer; explain how to change one."""
-        user = update.effective_user
-        if user is not None and self.claim(update):
-            await self.say(context, user.id, texts.EDITED)
+        await self.in_run(
+            update, context, Resume(), before=[Say(texts.NOT_TEXT)], idle=texts.NOT_TEXT_IDLE
+        )
 
     # -- buttons -----------------------------------------------------------------------------
     async def on_button(self, update: Update, context: Context) -> None:

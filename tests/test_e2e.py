@@ -52,10 +52,8 @@ def rows(db: Path, sql: str, *params: object) -> list[tuple]:
 
 
 def begin_tour(fake: FakeTelegram, user: int) -> None:
-    """/start, choose the tour, press "I'm ready": the partner question is showing."""
-    fake.send_text(user, "/start")
-    fake.wait_for_text(user, "Which conversation would you like?")
-    fake.press_button(user, TOUR)
+    """A deep link to the tour, then "I'm ready": the partner question is showing."""
+    fake.send_text(user, "/start tour")
     fake.wait_for_text(user, "Tap the button when you're ready")
     fake.press_button(user, "I'm ready")
     fake.wait_for_text(user, "What would you like me to call your partner here?")
@@ -66,6 +64,7 @@ def test_a_whole_flow_with_buttons_text_toggles_and_a_reflection(fake, bot):
     fake.send_text(user, "/start")
     welcome = fake.wait_for_text(user, "It is not therapy, not a crisis service")
     assert "not a person" in welcome.text
+    fake.send_text(user, "/flows")
     fake.wait_for_text(user, "Which conversation would you like?")
     assert {c["command"] for c in fake.commands} >= {"flows", "resume", "back", "journal"}
     fake.press_button(user, TOUR)

@@ -49,6 +49,15 @@ def flow_paths(settings: Settings, given: Sequence[str] = ()) -> list[Path]:
     return paths
 
 
+def checked_catalog(settings: Settings, lead: str = "") -> Catalog | None:
+    """The flows, or None after printing every problem that keeps them from loading."""
+    try:
+        return load_catalog(flow_paths(settings))
+    except FlowError as exc:
+        print(f"{lead}{exc}", file=sys.stderr)
+        return None
+
+
 def transcript_problems(catalog: Catalog) -> list[Problem]:
     """Run every flow's own transcript tests; each failure is a located problem."""
     problems: list[Problem] = []
@@ -87,10 +96,8 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     from bot.service import Service
     from bot.storage import Store, open_db
 
-    try:
-        catalog = load_catalog(flow_paths(settings))
-    except FlowError as exc:
-        print(exc, file=sys.stderr)
+    catalog = checked_catalog(settings)
+    if catalog is None:
         return ExitStatus.PROBLEMS
     db_path = Path(args.db) if args.db else settings.db_path
     service = Service(Store(open_db(db_path)), catalog)
@@ -102,10 +109,8 @@ def cmd_draw(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     from bot.flows.graph import dot, mermaid
     from bot.flows.pages import write_pages
 
-    try:
-        catalog = load_catalog(flow_paths(settings))
-    except FlowError as exc:
-        print(exc, file=sys.stderr)
+    catalog = checked_catalog(settings)
+    if catalog is None:
         return ExitStatus.PROBLEMS
     if args.docs:
         for path in write_pages(catalog, Path(args.docs)):
@@ -146,10 +151,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     if not settings.token:
         print(NO_TOKEN_HELP, file=sys.stderr)
         return ExitStatus.NO_TOKEN
-    try:
-        catalog = load_catalog(flow_paths(settings))
-    except FlowError as exc:
-        print(f"The bot will not start while a flow is invalid:\n{exc}", file=sys.stderr)
+    catalog = checked_catalog(settings, "The bot will not start while a flow is invalid:\n")
+    if catalog is None:
         return ExitStatus.PROBLEMS
     from bot.tg.app import run
 

@@ -168,3 +168,11 @@ def test_a_run_whose_step_was_removed_is_closed_kindly(service, file_store, now)
     outcome = service.handle(7, Text("hello"), now)
     assert outcome.effects == [Say(FLOW_CHANGED)]
     assert file_store.runs_of(7)[0].status == "abandoned"
+
+
+def test_old_event_ids_are_pruned_and_recent_ones_kept(service, file_store, now):
+    service.handle(7, Start("tour"), now - timedelta(days=40), event_id="old")
+    service.handle(7, Choice("ready"), now, event_id="new")
+    assert file_store.prune_events(now - timedelta(days=30)) == 1
+    assert not file_store.seen_event("old")
+    assert file_store.seen_event("new")

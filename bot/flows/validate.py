@@ -90,7 +90,6 @@ class FlowBuilder:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.problems: list[Problem] = []
-        self.expr_sources: dict[Path, str] = {}
 
     # -- reporting ---------------------------------------------------------------------------
     def report(self, path: Path, message: str, hint: str = "", *, key: bool = False) -> None:
@@ -153,7 +152,6 @@ class FlowBuilder:
                 "conditions look like: closeness <= 2 and 'scared' in under",
             )
             return None
-        self.expr_sources[path] = source
         return parsed
 
     def traps(self) -> None:

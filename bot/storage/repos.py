@@ -70,12 +70,6 @@ class Store:
         return cursor.rowcount
 
     # -- users -------------------------------------------------------------------------------
-    def ensure_user(self, user_id: int, now: datetime) -> None:
-        """Create the user's row on first contact."""
-        self.db.execute(
-            "insert or ignore into users (id, first_seen) values (?, ?)", [user_id, _iso(now)]
-        )
-
     def touch_user(self, user_id: int, now: datetime) -> None:
         """Create the user's row on first contact; a person who writes is not blocking us."""
         self.db.execute(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder
@@ -89,7 +89,10 @@ def run(settings: Settings, catalog: Catalog) -> int:
     """Run until SIGINT or SIGTERM; returns an exit status."""
     configure_logging(settings)
     db = open_db(settings.db_path)
-    service = Service(Store(db), catalog)
+    store = Store(db)
+    # Redelivered updates arrive within minutes; a month of event ids is more than enough.
+    store.prune_events(datetime.now(UTC) - timedelta(days=30))
+    service = Service(store, catalog)
     app = build_application(settings, service)
     log.info("starting with %d flows, database %s", len(catalog), settings.db_path)
     try:

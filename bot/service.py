@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.charts import trend_chart
 from bot.engine import (
@@ -27,6 +27,7 @@ from bot.engine import (
 )
 from bot.engine import start as start_run
 from bot.engine import step as step_run
+from bot.engine.progress import progress
 from bot.flows.locks import lock_of
 from bot.flows.model import Catalog, Flow, Lock
 from bot.storage import ABANDONED, ACTIVE, COMPLETED, PAUSED, RunRecord, Store
@@ -35,6 +36,10 @@ from bot.trends import by_week, in_words
 log = logging.getLogger(__name__)
 
 MIN_WEEKS_FOR_CHART = 3
+ONBOARDING = "getting-started"
+READINESS = "readiness"
+READINESS_EVERY = timedelta(days=14)
+"""How often the safety and readiness questions are offered again: things at home change."""
 TREND_HEAD = "How this week compares with your earlier check-ins:"
 WELCOME_BACK = "Welcome back. Here is where you left off:"
 NOTHING_OPEN = "There is no conversation open right now. Choose one to begin."
@@ -168,17 +173,35 @@ class Service:
                     continue
                 lines.append(FlowStatus(flow, "done" if done else "new", finished=done))
                 continue
-            # Inside a sub-flow the root sits on its call step, which has no number (0).
-            number, total = flow.question_number(live.state.root.step_id)
+            number, total = progress(self.catalog, live.state)
             state = "open" if live is active else "paused"
             lines.append(FlowStatus(flow, state, number, total, done))
         return lines
 
     def needs_onboarding(self, user_id: int) -> bool:
         """True until the person has finished the onboarding flow (when there is one)."""
-        return "getting-started" in self.catalog and "getting-started" not in (
-            self.store.finished_flows(user_id)
-        )
+        finished = self.store.finished_flows(user_id)
+        return ONBOARDING in self.catalog and ONBOARDING not in finished
+
+    def offer_readiness(self, user_id: int, now: datetime) -> bool:
+        """True (and noted) when the readiness questions are due to be offered again.
+
+        Due when they were last answered two weeks ago or more, the last offer is as old, and
+        the person is not in a conversation. Adults only: an under-18 answer closes everything.
+        """
+        if READINESS not in self.catalog or self.store.active_run_id(user_id) is not None:
+            return False
+        answered = self.store.kept_at(user_id, "afraid")
+        offered = self.store.readiness_offered_at(user_id)
+        if answered is None or now - answered < READINESS_EVERY:
+            return False
+        if offered is not None and now - offered < READINESS_EVERY:
+            return False
+        if self.store.memory_of(user_id).get("adult", {}).get("value") == "adult_no":
+            return False
+        with self.store.atomic():
+            self.store.set_readiness_offered(user_id, now)
+        return True
 
     def journal(self, user_id: int) -> list[JournalEntry]:
         """The person's finished reflections, newest first."""

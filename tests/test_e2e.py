@@ -62,16 +62,33 @@ def begin_tour(fake: FakeTelegram, user: int) -> None:
 def test_a_whole_flow_with_buttons_text_toggles_and_a_reflection(fake, bot):
     user = 101
     fake.send_text(user, "/start")
-    welcome = fake.wait_for_text(user, "It is not therapy, not a crisis service")
-    assert "not a person" in welcome.text
+    welcome = fake.wait_for_text(user, "Are you 18 or older?")
+    assert "a program, not a person" in welcome.text
+    assert "not therapy and not a crisis service" in welcome.text
+    for label, next_question in [
+        ("Yes, I'm 18 or older", "Which country are you in?"),
+        ("Ireland", "Do you ever feel afraid of your partner?"),
+        ("No", "has your partner hurt you"),
+        ("No", "Is there an affair"),
+        ("No", "Is drinking, drug use or gambling"),
+        ("No", "Are you seeing a therapist"),
+        ("No", "May I send you the odd gentle reminder"),
+        ("No reminders, thanks", "how much may they see?"),
+    ]:
+        fake.press_button(user, label)
+        fake.wait_for_text(user, next_question)
+    fake.press_button(user, "Status only")
+    setup = fake.wait_for_text(user, "You're set up.")
+    assert "Country for helplines: Ireland" in setup.text
+    onboarding_presses = 9
     fake.send_text(user, "/flows")
     fake.wait_for_text(user, "Which conversation would you like?")
     assert {c["command"] for c in fake.commands} >= {"flows", "resume", "back", "journal"}
     fake.press_button(user, TOUR)
     ready = fake.wait_for_text(user, "Tap the button when you're ready")
-    assert "Question 1 of 6\n\nFind a quiet moment" in ready.text  # one message per step
+    assert "Question 1 of 8\n\nFind a quiet moment" in ready.text  # one message per step
     fake.press_button(user, "I'm ready")
-    fake.wait_for_text(user, "Question 2 of 6")
+    fake.wait_for_text(user, "Question 2 of 8")
     fake.send_text(user, f"{SECRET_WORDS} <b>&")
     moment = fake.wait_for_text(user, "What happened, in a line or two?")
     assert f"you and {SECRET_WORDS} <b>& got stuck" in moment.text  # escaped, shown as typed
@@ -91,7 +108,9 @@ def test_a_whole_flow_with_buttons_text_toggles_and_a_reflection(fake, bot):
     assert "your way of coping is “I go quiet or leave”" in reflection.text
     assert "you felt lonely and hurt" in reflection.text
     # Every one of the six presses was answered (the answers overlap with the work).
-    fake.wait_until(lambda: len(fake.requests_to("answerCallbackQuery")) == 6)
+    fake.wait_until(
+        lambda: len(fake.requests_to("answerCallbackQuery")) == onboarding_presses + 6
+    )
     fake.send_text(user, "/journal")
     journal = fake.wait_for_text(user, "Your reflections, newest first")
     assert "you felt lonely and hurt" in journal.text
@@ -342,7 +361,7 @@ def test_commands_and_limits_a_person_meets_along_the_way(fake, bot):
     assert "☐ unseen" in fake.last_message(user).button_labels
     fake.send_text(user, "/flows")
     overview = fake.wait_for_text(user, "Which conversation would you like?")
-    assert "A first look around · in progress, 6/6" in overview.button_labels
+    assert "A first look around · in progress, 8/8" in overview.button_labels
     fake.send_text(user, "/cancel")
     fake.wait_for_text(user, "Close “A first look around”?")
     fake.press_button(user, "Yes, close it")

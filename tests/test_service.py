@@ -29,6 +29,7 @@ def test_migrations_are_named_and_applied_once(tmp_path):
         "m004_processed_events",
         "m005_memory",
         "m006_scores",
+        "m007_readiness_offer",
     ]
     db.close()
     again = open_db(path)

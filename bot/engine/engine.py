@@ -14,6 +14,7 @@ from typing import Any
 from bot.engine import texts
 from bot.engine.effects import Answered, Ask, Button, Effect, Finished, Remembered, Say
 from bot.engine.events import Back, Choice, Event, Picks, Resume, Skip, Start, Text
+from bot.engine.progress import progress
 from bot.engine.render import display, lookup, remembered, render
 from bot.engine.state import SKIPPED, Frame, Mark, RunState, is_skipped
 from bot.flows import expr as expressions
@@ -344,7 +345,7 @@ def _back(catalog: Catalog, state: RunState) -> tuple[RunState, list[Effect]]:
 def _ask(catalog: Catalog, state: RunState, flow: Flow, here: Step) -> Ask:
     """The question effect for the current step."""
     frame = state.frame
-    number, total = flow.question_number(here.id)
+    number, total = progress(catalog, state)
     buttons: tuple[Button, ...] = ()
     if here.kind in (Kind.CHOICE, Kind.MULTI):
         buttons = tuple(Button(o.label, o.value) for o in here.options)

@@ -144,10 +144,6 @@ class Flow:
     def __post_init__(self) -> None:
         index = {s.id: i for i, s in enumerate(self.steps)}
         object.__setattr__(self, "_index", index)
-        questions = [s.id for s in self.steps if s.is_question]
-        object.__setattr__(
-            self, "_question_number", {sid: i + 1 for i, sid in enumerate(questions)}
-        )
 
     def step(self, step_id: str) -> Step:
         """The step with this id; KeyError if there is none."""
@@ -166,11 +162,6 @@ class Flow:
     def first(self) -> Step:
         """Where every run of this flow begins."""
         return self.steps[0]
-
-    def question_number(self, step_id: str) -> tuple[int, int]:
-        """(k, n): this is question k of the n questions the flow has."""
-        numbers: dict[str, int] = self._question_number  # type: ignore[attr-defined]
-        return numbers.get(step_id, 0), len(numbers)
 
 
 Catalog = Mapping[FlowId, Flow]

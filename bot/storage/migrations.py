@@ -117,3 +117,9 @@ def m006_scores(db: Database) -> None:
         not_null={"user_id", "run_id", "flow_id", "name", "value", "at"},
     )
     db["scores"].create_index(["user_id", "flow_id"])  # type: ignore[union-attr]
+
+
+@migrations()
+def m007_readiness_offer(db: Database) -> None:
+    """When the two-weekly offer to go through the safety and readiness questions was last sent."""
+    db["users"].add_column("readiness_offered_at", str)  # type: ignore[union-attr]

@@ -209,6 +209,26 @@ class Store:
         ).fetchall()
         return {name: {"value": json.loads(value), "label": label} for name, value, label in rows}
 
+    def kept_at(self, user_id: int, name: str) -> datetime | None:
+        """When the memory `name` was last kept for the person (None: never)."""
+        row = self.db.execute(
+            "select kept_at from memory where user_id = ? and name = ?", [user_id, name]
+        ).fetchone()
+        return datetime.fromisoformat(row[0]) if row else None
+
+    def readiness_offered_at(self, user_id: int) -> datetime | None:
+        """When the person was last offered the readiness questions again."""
+        row = self.db.execute(
+            "select readiness_offered_at from users where id = ?", [user_id]
+        ).fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    def set_readiness_offered(self, user_id: int, now: datetime) -> None:
+        """Record that the readiness questions were offered again now."""
+        self.db.execute(
+            "update users set readiness_offered_at = ? where id = ?", [_iso(now), user_id]
+        )
+
     def finished_flows(self, user_id: int) -> set[str]:
         """Ids of the flows the person has finished at least once."""
         rows = self.db.execute(

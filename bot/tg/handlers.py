@@ -28,14 +28,25 @@ from telegram.ext import (
     filters,
 )
 
-from bot.engine import Back, Choice, Effect, Event, Picks, Resume, Say, Skip, Start, Text
-from bot.service import Service
+from bot.engine import (
+    Back,
+    Choice,
+    Effect,
+    Event,
+    Finished,
+    Picks,
+    Resume,
+    Say,
+    Skip,
+    Start,
+    Text,
+)
+from bot.service import ONBOARDING, READINESS, Service
 from bot.tg import texts
 from bot.tg.callback_data import Payload, decode
 from bot.tg.presenter import Outgoing, Sender, messages_for, render, selected, toggled
 
 log = logging.getLogger(__name__)
-ONBOARDING = "getting-started"
 Context = ContextTypes.DEFAULT_TYPE
 
 
@@ -119,6 +130,17 @@ class Adapter:
         await self.send(
             context, user.id, render([*(before or []), *outcome.effects], outcome.run_id)
         )
+        if any(isinstance(e, Finished) for e in outcome.effects):
+            await self.offer_readiness(context, user.id)
+
+    async def offer_readiness(self, context: Context, user_id: int) -> None:
+        """Every two weeks, offer the safety and readiness questions again (once per offer)."""
+        if self.service.offer_readiness(user_id, self.clock()):
+            start = Payload("f", 0, 0, READINESS).encode()
+            keyboard = InlineKeyboardMarkup(
+                [[InlineKeyboardButton(texts.READINESS_BUTTON, callback_data=start)]]
+            )
+            await self.say(context, user_id, texts.READINESS_AGAIN, keyboard)
 
     def claim(self, update: Update) -> bool:
         """Record an update that changes no run; False if it was handled before."""
@@ -162,9 +184,8 @@ class Adapter:
             return
         active = self.service.active(user.id)
         if active is None and self.service.needs_onboarding(user.id):
-            first_time = not self.service.store.runs_of(user.id)
-            before = [Say(texts.WELCOME)] if first_time else []
-            await self.run(update, context, Start(ONBOARDING), before=before)
+            # The onboarding flow opens with its own welcome.
+            await self.run(update, context, Start(ONBOARDING))
             return
         if not self.claim(update):
             return
@@ -175,6 +196,7 @@ class Adapter:
             await self.say(context, user.id, texts.WELCOME)
             await self.offer_flows(update, context, texts.CHOOSE)
         else:
+            await self.offer_readiness(context, user.id)
             await self.offer_flows(update, context, texts.CHOOSE)
 
     async def on_flows(self, update: Update, context: Context) -> None:

@@ -60,6 +60,12 @@ KEPT = {
     "card_need": "What you need",
     "are_action": "This week's small step",
 }
+READINESS_AGAIN = (
+    "It's been two weeks since the questions about how things are at home. Things change, so "
+    "would you go through them again? It takes about a minute, and it keeps what I offer "
+    "right for you."
+)
+READINESS_BUTTON = "Go through them now"
 TOO_MANY = "You can choose up to {limit}. Untick one first."
 TOO_FEW = "Please choose at least {low}."
 STATE_WORDS = {

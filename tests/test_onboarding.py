@@ -1,0 +1,98 @@
+"""The first /start: getting-started, its safety answers, and the two-weekly readiness offer.
+
+These play the shipped flows through the real service and an SQLite store.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.engine import Ask, Choice, Finished, Start
+from bot.service import Service
+
+CLEAR = ["adult_yes", "gb", "never", "never", "none", "none", "not_in_therapy"]
+CHOICES = ["reminders_yes", "share_status"]
+
+
+def play(service: Service, user: int, flow: str, answers: list[str], now) -> list:
+    """Start `flow` and press the buttons with these values; every effect, in order."""
+    outcome = service.handle(user, Start(flow), now)
+    effects = list(outcome.effects)
+    for value in answers:
+        ask = [e for e in outcome.effects if isinstance(e, Ask)][-1]
+        outcome = service.handle(user, Choice(value, ask.seq), now)
+        effects += outcome.effects
+    return effects
+
+
+@pytest.fixture
+def service(shipped, store) -> Service:
+    return Service(store, shipped)
+
+
+def test_a_newcomer_must_begin_with_getting_started(service, now):
+    assert service.needs_onboarding(7)
+    gated = [f for f in service.flows() if any("done_getting_started" in k.when for k in f.locks)]
+    for line in service.overview(7):
+        if line.flow in gated:
+            assert line.state == "locked" and "/start" in line.reason, line.flow.id
+    effects = play(service, 7, "getting-started", CLEAR + CHOICES, now)
+    assert any(isinstance(e, Finished) for e in effects)
+    assert not service.needs_onboarding(7)
+    kept = service.store.memory_of(7)
+    assert kept["country"]["value"] == "gb"
+    assert kept["consent_sharing"]["value"] == "share_status"
+    assert kept["consent_reminders"]["value"] == "reminders_yes"
+    assert kept["afraid"]["value"] == "never"
+
+
+def test_consent_choices_are_kept_apart_and_can_be_changed_later(service, now):
+    play(service, 7, "getting-started", CLEAR + CHOICES, now)
+    play(service, 7, "your-choices", ["reminders_no", "share_none"], now + timedelta(days=3))
+    kept = service.store.memory_of(7)
+    assert kept["consent_reminders"]["value"] == "reminders_no"
+    assert kept["consent_sharing"]["value"] == "share_none"
+    assert kept["country"]["value"] == "gb"  # untouched
+
+
+def test_under_18_closes_every_exercise(service, now):
+    effects = play(service, 8, "getting-started", ["adult_no"], now)
+    reflection = next(e for e in effects if isinstance(e, Finished)).reflection
+    assert "only for adults" in reflection
+    for line in service.overview(8):
+        if line.flow.locks:
+            assert line.state == "locked", line.flow.id
+    assert not service.offer_readiness(8, now + timedelta(days=60))
+
+
+def test_the_readiness_questions_come_back_every_two_weeks(service, now):
+    play(service, 9, "getting-started", CLEAR + CHOICES, now)
+    assert not service.offer_readiness(9, now + timedelta(days=13))
+    assert service.offer_readiness(9, now + timedelta(days=14))
+    assert not service.offer_readiness(9, now + timedelta(days=15))  # offered once
+    assert service.offer_readiness(9, now + timedelta(days=28))  # not taken: offered again
+    play(service, 9, "readiness", CLEAR[2:], now + timedelta(days=30))
+    assert not service.offer_readiness(9, now + timedelta(days=43))
+    assert service.offer_readiness(9, now + timedelta(days=44))
+
+
+def test_no_offer_in_the_middle_of_a_conversation(service, now):
+    play(service, 10, "getting-started", CLEAR + CHOICES, now)
+    service.handle(10, Start("your-choices"), now + timedelta(days=20))
+    assert not service.offer_readiness(10, now + timedelta(days=20))
+
+
+def test_fear_in_a_later_check_closes_partner_flows_at_once(service, now):
+    play(service, 11, "getting-started", CLEAR + CHOICES, now)
+    later = now + timedelta(days=14)
+    effects = play(
+        service, 11, "readiness", ["sometimes", "never", "none", "none", "in_therapy"], later
+    )
+    said = " ".join(getattr(e, "text", "") for e in effects)
+    assert "Your safety comes first." in said
+    for flow in service.flows():
+        first = flow.locks[0] if flow.locks else None
+        if first is not None and first.safety and "afraid" in first.when:
+            assert service.lock_of(11, flow.id) == first, flow.id

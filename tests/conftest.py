@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from bot_process import BotProcess
+from fake_telegram import FakeTelegram
 
 from bot.flows import load_catalog
 from bot.flows.model import Catalog
@@ -64,3 +66,30 @@ def file_store(tmp_path: Path) -> Store:
 def service(file_store: Store, shipped: Catalog) -> Service:
     """The service over the shipped flows and a real SQLite file."""
     return Service(file_store, shipped)
+
+
+# -- end to end: the real bot process against the fake Bot API server ------------------------
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    with FakeTelegram(strict_html=True) as server:
+        yield server
+
+
+@pytest.fixture
+def launch(fake: FakeTelegram, tmp_path: Path) -> Iterator[Callable[..., BotProcess]]:
+    """Start bot processes; every one still running is stopped when the test ends."""
+    started: list[BotProcess] = []
+
+    def start(ready: str = "getUpdates", **env: str) -> BotProcess:
+        process = BotProcess(fake, tmp_path, **env).start(ready=ready)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+@pytest.fixture
+def bot(launch: Callable[..., BotProcess]) -> BotProcess:
+    return launch()

@@ -9,41 +9,12 @@ import socket
 import sqlite3
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
-from bot_process import BotProcess
 from fake_telegram import FakeTelegram
 
 TOUR = "A first look around · not started"
 SECRET_WORDS = "Marisol-7731"  # typed by users below; must never reach a log
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram(strict_html=True) as server:
-        yield server
-
-
-@pytest.fixture
-def launch(fake: FakeTelegram, tmp_path: Path) -> Iterator[Callable[..., BotProcess]]:
-    """Start bot processes; every one still running is stopped when the test ends."""
-    started: list[BotProcess] = []
-
-    def start(ready: str = "getUpdates", **env: str) -> BotProcess:
-        process = BotProcess(fake, tmp_path, **env).start(ready=ready)
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        process.stop()
-
-
-@pytest.fixture
-def bot(launch: Callable[..., BotProcess]) -> BotProcess:
-    return launch()
 
 
 def rows(db: Path, sql: str, *params: object) -> list[tuple]:

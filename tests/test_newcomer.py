@@ -1,0 +1,146 @@
+"""A newcomer goes from the first /start through every shipped flow, in the terminal player
+and on Telegram, answering as each flow's first transcript test does, and reads their own
+words back in every reflection. Later flows open only because the earlier ones were finished.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from fake_telegram import FakeTelegram
+
+from bot.flows import load_catalog
+from bot.flows.model import Catalog, Flow, Step, TranscriptTest
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG: Catalog = load_catalog()
+JOURNEY = [
+    "getting-started",
+    "name-the-cycle",
+    "raw-spot",
+    "rocky-moment",
+    "reaching-out",
+    "responding",
+    "weekly-check-in",
+]
+ORDER = [f for f in JOURNEY if f in CATALOG] + sorted(set(CATALOG) - set(JOURNEY))
+
+
+def first_test(flow_id: str) -> TranscriptTest:
+    return CATALOG[flow_id].tests[0]
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def find_step(flow: Flow, step_id: str) -> Step | None:
+    """The step `step_id` of this flow or of a flow it calls."""
+    if flow.has_step(step_id):
+        return flow.step(step_id)
+    for step in flow.steps:
+        if step.call:
+            found = find_step(CATALOG[step.call], step_id)
+            if found:
+                return found
+    return None
+
+
+# -- the terminal player -----------------------------------------------------------------------
+def typed_line(flow: Flow, step_id: str, item: Any) -> str:
+    """What a person types in the terminal for one transcript input."""
+    if isinstance(item, dict):
+        return str(item["text"])
+    if item in ("back", "skip"):
+        return f"/{item}"
+    if isinstance(item, list):
+        step = find_step(flow, step_id)
+        assert step is not None
+        values = [o.value for o in step.options]
+        return ",".join(str(values.index(v) + 1) for v in item)
+    return str(item)
+
+
+def test_every_flow_in_the_terminal_player(tmp_path):
+    db = tmp_path / "chat.db"
+    for flow_id in ORDER:
+        test = first_test(flow_id)
+        flow = CATALOG[flow_id]
+        assert test.path is not None and len(test.path) == len(test.inputs), flow_id
+        lines = [typed_line(flow, s, i) for s, i in zip(test.path, test.inputs, strict=True)]
+        run = subprocess.run(
+            [sys.executable, "-m", "bot", "chat", "--flow", flow_id, "--db", str(db)],
+            input="\n".join(lines) + "\n",
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+        )
+        shown = flat(run.stdout)
+        assert run.returncode == 0, run.stderr
+        assert "locked" not in shown.lower() or flow_id == "tour", shown[:400]
+        for fragment in test.expect:
+            assert flat(fragment) in shown, f"{flow_id}: {fragment!r} not shown\n{run.stdout}"
+
+
+# -- Telegram ----------------------------------------------------------------------------------
+def settle(fake: FakeTelegram, user: int, since: int) -> None:
+    """Wait until the bot has answered (something new) and then gone quiet for a moment."""
+    fake.wait_until(lambda: any(m.changed_seq > since for m in fake.messages(user)), what="a reply")
+    last, quiet_since = fake.mark(), time.monotonic()
+    while time.monotonic() - quiet_since < 0.3:
+        time.sleep(0.05)
+        if fake.mark() != last:
+            last, quiet_since = fake.mark(), time.monotonic()
+
+
+def press_value(fake: FakeTelegram, user: int, kind: str, value: str | None) -> bool:
+    """Press the button of the newest message with this kind (and value, unless None)."""
+    message = fake.last_message(user)
+    for row in message.buttons:
+        for button in row:
+            parts = button.get("callback_data", "").split("|")
+            if parts[0] == kind and value in (None, parts[-1]):
+                fake.press(user, message.message_id, button["callback_data"])
+                return True
+    return False
+
+
+def answer(fake: FakeTelegram, user: int, item: Any) -> None:
+    """Give one transcript input the way a person does on a phone."""
+    mark = fake.mark()
+    if isinstance(item, dict):
+        fake.send_text(user, str(item["text"]))
+    elif item in ("back", "skip"):
+        fake.send_text(user, f"/{item}")
+    elif isinstance(item, list):
+        for value in item:
+            before = fake.mark()
+            assert press_value(fake, user, "t", str(value)), f"no toggle {value}"
+            settle(fake, user, before)
+        assert press_value(fake, user, "d", None)
+    elif not press_value(fake, user, "c", str(item)):
+        fake.send_text(user, str(item))
+    settle(fake, user, mark)
+
+
+def test_every_flow_on_telegram(fake, bot):
+    user = 4242
+    for flow_id in ORDER:
+        test = first_test(flow_id)
+        mark = fake.mark()
+        fake.send_text(user, "/start" if flow_id == "getting-started" else f"/start {flow_id}")
+        settle(fake, user, mark)
+        for item in test.inputs:
+            answer(fake, user, item)
+        shown = flat(
+            " ".join(m.text or m.caption or "" for m in fake.messages(user) if m.changed_seq > mark)
+        )
+        assert "locked" not in shown.lower(), f"{flow_id}: {shown[:300]}"
+        for fragment in test.expect:
+            assert flat(fragment) in shown, f"{flow_id}: {fragment!r} not shown\n" + fake.dump(user)
+        assert "Your reflection" in shown, flow_id

@@ -11,7 +11,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from fake_telegram import FakeTelegram
+from fake_telegram import BotMessage, FakeTelegram
 
 TOUR = "A first look around · not started"
 SECRET_WORDS = "Marisol-7731"  # typed by users below; must never reach a log
@@ -20,6 +20,25 @@ SECRET_WORDS = "Marisol-7731"  # typed by users below; must never reach a log
 def rows(db: Path, sql: str, *params: object) -> list[tuple]:
     with sqlite3.connect(db) as conn:
         return conn.execute(sql, params).fetchall()
+
+
+def onboard(fake: FakeTelegram, user: int) -> BotMessage:
+    """Answer getting-started's questions after /start (a clear check); its last message."""
+    for label, next_question in [
+        ("Yes, I'm 18 or older", "Which country are you in?"),
+        ("Ireland", "Do you ever feel afraid of your partner?"),
+        ("No", "has your partner hurt you"),
+        ("No", "Is there an affair"),
+        ("No", "Is drinking, drug use or gambling"),
+        ("No", "Are you seeing a therapist"),
+        ("No", "May I send you the odd gentle reminder"),
+        ("No reminders, thanks", "how much may they see?"),
+    ]:
+        fake.press_button(user, label)
+        fake.wait_for_text(user, next_question)
+    fake.press_button(user, "Status only")
+    setup = fake.wait_for_text(user, "You're set up.")
+    return setup
 
 
 def begin_tour(fake: FakeTelegram, user: int) -> None:
@@ -36,20 +55,7 @@ def test_a_whole_flow_with_buttons_text_toggles_and_a_reflection(fake, bot):
     welcome = fake.wait_for_text(user, "Are you 18 or older?")
     assert "a program, not a person" in welcome.text
     assert "not therapy and not a crisis service" in welcome.text
-    for label, next_question in [
-        ("Yes, I'm 18 or older", "Which country are you in?"),
-        ("Ireland", "Do you ever feel afraid of your partner?"),
-        ("No", "has your partner hurt you"),
-        ("No", "Is there an affair"),
-        ("No", "Is drinking, drug use or gambling"),
-        ("No", "Are you seeing a therapist"),
-        ("No", "May I send you the odd gentle reminder"),
-        ("No reminders, thanks", "how much may they see?"),
-    ]:
-        fake.press_button(user, label)
-        fake.wait_for_text(user, next_question)
-    fake.press_button(user, "Status only")
-    setup = fake.wait_for_text(user, "You're set up.")
+    setup = onboard(fake, user)
     assert "Country for helplines: Ireland" in setup.text
     onboarding_presses = 9
     fake.send_text(user, "/flows")
@@ -338,3 +344,28 @@ def test_commands_and_limits_a_person_meets_along_the_way(fake, bot):
     assert rows(bot.db, "select status from runs") == [("abandoned",)]
     fake.send_text(user, "/resume")
     fake.wait_for_text(user, "There is no conversation open right now")
+
+
+def test_the_readiness_questions_are_offered_again_after_two_weeks(fake, bot):
+    user = 131
+    fake.send_text(user, "/start")
+    fake.wait_for_text(user, "Are you 18 or older?")
+    onboard(fake, user)
+    fake.send_text(user, "/flows")
+    fake.wait_for_text(user, "Which conversation would you like?")
+    assert not any("two weeks since" in (m.text or "") for m in fake.messages(user))
+    # Fifteen days pass: the answers were kept that long ago.
+    with sqlite3.connect(bot.db) as conn:
+        conn.execute(
+            "update memory set kept_at = '2000-01-01T00:00:00+00:00' where user_id = ?", [user]
+        )
+    fake.send_text(user, "/start")
+    offer = fake.wait_for_text(user, "It's been two weeks since")
+    fake.wait_for_text(user, "Which conversation would you like?")
+    fake.send_text(user, "/start")
+    fake.wait_until(
+        lambda: len([m for m in fake.messages(user) if "Which conversation" in (m.text or "")]) == 3
+    )
+    assert len([m for m in fake.messages(user) if "two weeks since" in (m.text or "")]) == 1
+    fake.press_button(user, "Go through them now", message_id=offer.message_id)
+    fake.wait_for_text(user, "Do you ever feel afraid of your partner?")

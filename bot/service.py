@@ -99,8 +99,8 @@ class Service:
         self.catalog = catalog
 
     def flows(self) -> list[Flow]:
-        """The flows a person can start, in title order."""
-        return sorted(self.catalog.values(), key=lambda f: f.title)
+        """The flows a person can start, in the order their authors gave, then by title."""
+        return sorted(self.catalog.values(), key=lambda f: (f.order, f.title))
 
     def active(self, user_id: int) -> RunRecord | None:
         """The run the person is in now."""

@@ -96,3 +96,10 @@ def test_fear_in_a_later_check_closes_partner_flows_at_once(service, now):
         first = flow.locks[0] if flow.locks else None
         if first is not None and first.safety and "afraid" in first.when:
             assert service.lock_of(11, flow.id) == first, flow.id
+
+
+def test_the_list_follows_the_authors_order(service):
+    ids = [f.id for f in service.flows()]
+    assert ids[0] == "getting-started"
+    assert ids.index("readiness") < ids.index("your-choices") < ids.index("tour")
+    assert ids[-1] == "tour"

@@ -123,6 +123,10 @@ class Score:
     items: tuple[StepId, ...]
 
 
+DEFAULT_ORDER = 100
+"""The list position of a flow that gives no `order`: after every flow that does."""
+
+
 @dataclass(frozen=True)
 class Flow:
     """A checked flow, ready for the engine."""
@@ -132,6 +136,8 @@ class Flow:
     title: str
     steps: tuple[Step, ...]
     description: str = ""
+    order: int = DEFAULT_ORDER
+    """Where the flow sits in the person's list: lower comes first, then by title."""
     params: Mapping[str, str] = field(default_factory=dict)
     tests: tuple[TranscriptTest, ...] = ()
     source: str = ""

@@ -16,6 +16,7 @@ from bot.flows import template
 from bot.flows.errors import ExpressionError, Location, Problem
 from bot.flows.loader import Document, Path
 from bot.flows.model import (
+    DEFAULT_ORDER,
     Flow,
     FlowId,
     Kind,
@@ -47,6 +48,7 @@ TOP_KEYS = (
     "version",
     "title",
     "description",
+    "order",
     "params",
     "memory",
     "locks",
@@ -224,6 +226,7 @@ class FlowBuilder:
                 ("flow",), f"flow id {flow_id!r} must be lower-case letters, digits, - or _"
             )
         version = self.integer(raw, (), "version", 1, low=1)
+        order = self.integer(raw, (), "order", DEFAULT_ORDER, low=1)
         params = raw.get("params", {})
         if not isinstance(params, dict) or not all(isinstance(k, str) for k in params):
             self.report(("params",), "'params' must map each parameter name to a default text")
@@ -258,6 +261,7 @@ class FlowBuilder:
         return Flow(
             id=FlowId(flow_id),
             version=version,
+            order=order,
             title=str(title),
             description=str(raw.get("description", "")),
             steps=tuple(steps),

@@ -81,18 +81,43 @@ def reach_out_phrases(texts: list[str]) -> set[str]:
     return {phrase for text in texts for _cat, phrase in find(text, ("reach_out",))}
 
 
+def with_subflows(flow: Flow) -> list[Flow]:
+    """The flow and every flow it calls, however deep."""
+    found = [flow]
+    for each in found:
+        for called in (s.call for s in each.steps if s.call):
+            if CATALOG[called] not in found:
+                found.append(CATALOG[called])
+    return found
+
+
+def test_every_flow_open_to_a_person_in_fear_has_no_word_of_reaching_out():
+    """Every path at once: a flow that a sign of fear or harm leaves open (or any flow it
+    calls) holds no text, option or reflection that suggests turning to the partner. Only
+    what the person typed themselves is ever filled in around those texts."""
+    for kept in CONCERNING:
+        for flow in CATALOG.values():
+            if lock_of(flow, kept, set(CATALOG)) is None:
+                for part in with_subflows(flow):
+                    assert scan(part, ("reach_out",)) == [], f"{flow.id} open under {kept}"
+
+
 @pytest.mark.parametrize("flow_id", FLOWS)
-def test_fear_or_harm_never_leads_to_a_suggestion_to_reach_out(flow_id):
-    """With a yes or sometimes to fear or harm, a flow is either closed or never suggests
-    turning to the partner, on any path a person can take through it."""
+@pytest.mark.parametrize(
+    "kept", CONCERNING, ids=lambda k: ",".join(f"{n}={v}" for n, v in k.items())
+)
+def test_fear_or_harm_never_leads_to_a_suggestion_to_reach_out(flow_id, kept):
+    """With a yes or sometimes to fear or harm, a flow is either closed by a safety lock or
+    never shows a suggestion to turn to the partner, on random walks through it as well."""
     flow = CATALOG[flow_id]
-    kept = {name: {"value": value, "label": value} for name, value in CONCERNING.items()}
-    if lock_of(flow, CONCERNING, set(CATALOG)) is not None:
-        assert closed_by_safety(flow, set(CATALOG)) or not scan(flow, ("reach_out",))
+    lock = lock_of(flow, kept, set(CATALOG))
+    if lock is not None:
+        assert lock.safety or not any(scan(f, ("reach_out",)) for f in with_subflows(flow))
         return
+    memory = {name: {"value": value, "label": value} for name, value in kept.items()}
     rng = random.Random(f"safety:{flow_id}")
-    for _ in range(WALKS):
-        texts = walk(flow, rng, kept, safety_answers=True)
+    for _ in range(WALKS // 3):
+        texts = walk(flow, rng, memory, safety_answers=True)
         assert reach_out_phrases(texts) == set(), f"{flow_id} suggested reaching out"
 
 

@@ -8,8 +8,13 @@ from typing import Any
 from bot.flows import expr as expressions
 from bot.flows.model import Flow, Lock
 
-CONCERNING = {"afraid": "often", "harmed": "often"}
-"""Safety answers that must close every flow which turns a person towards their partner."""
+CONCERNING: tuple[dict[str, str], ...] = tuple(
+    {"afraid": "never", "harmed": "never", name: answer}
+    for name in ("afraid", "harmed")
+    for answer in ("sometimes", "often")
+)
+"""Each way of signalling fear or harm (one yes or sometimes is enough): every flow which
+turns a person towards their partner must be closed by a safety lock under each of them."""
 
 
 def done_name(flow_id: str) -> str:
@@ -35,6 +40,9 @@ def lock_of(flow: Flow, kept: Mapping[str, Any], finished: set[str]) -> Lock | N
 
 
 def closed_by_safety(flow: Flow, every_flow: set[str]) -> bool:
-    """True when concerning safety answers close this flow, whatever else was done."""
-    lock = lock_of(flow, CONCERNING, every_flow)
-    return lock is not None and lock.safety
+    """True when any sign of fear or harm closes this flow, whatever else was done."""
+    for kept in CONCERNING:
+        lock = lock_of(flow, kept, every_flow)
+        if lock is None or not lock.safety:
+            return False
+    return True

@@ -124,3 +124,52 @@ def test_the_checker_knows_memory_and_flow_names(tmp_path):
         " 'memory:' with a default, or use done_<flow_id>)",
         "'{cycle_nam}' does not name a question of this flow (did you mean 'cycle_name'?)",
     ]
+
+
+CARD = """
+flow: card-flow
+version: 1
+title: Card
+memory: {card_feeling: "hurt"}
+steps:
+  - id: feeling
+    ask: choice
+    say: "What was underneath this time?"
+    options:
+      - {value: card, label: "{card_feeling}, as on my card"}
+      - {value: scared, label: "scared"}
+    remember: last_feeling
+  - id: bye
+    end: "Underneath, you felt {feeling}."
+"""
+
+
+@pytest.fixture
+def card_service(make_catalog, store):
+    return Service(store, make_catalog(card=CARD))
+
+
+def test_a_label_offers_what_an_earlier_flow_found(card_service, store, now):
+    store.touch_user(5, now)
+    store.remember(5, "card_feeling", "lonely", "lonely", "raw-spot", now)
+    started = card_service.handle(5, Start("card-flow"), now)
+    ask = next(e for e in started.effects if isinstance(e, Ask))
+    assert [b.label for b in ask.buttons] == ["lonely, as on my card", "scared"]
+    finished = card_service.handle(5, Choice("card"), now)
+    reflection = next(e.reflection for e in finished.effects if isinstance(e, Finished))
+    assert reflection == "Underneath, you felt lonely, as on my card."
+    assert store.memory_of(5)["last_feeling"]["label"] == "lonely, as on my card"
+
+
+def test_a_label_with_nothing_found_yet_shows_the_default(card_service, now):
+    started = card_service.handle(6, Start("card-flow"), now)
+    ask = next(e for e in started.effects if isinstance(e, Ask))
+    assert ask.buttons[0].label == "hurt, as on my card"
+
+
+def test_typing_the_label_as_shown_picks_it(card_service, store, now):
+    store.touch_user(5, now)
+    store.remember(5, "card_feeling", "lonely", "lonely", "raw-spot", now)
+    card_service.handle(5, Start("card-flow"), now)
+    card_service.handle(5, Text("Lonely, as on my card"), now)
+    assert store.memory_of(5)["last_feeling"]["value"] == "card"

@@ -216,6 +216,14 @@ CASES = [
         id="duplicate-yaml-key",
     ),
     pytest.param(
+        "label_placeholder.yaml",
+        [
+            "label_placeholder.yaml:14:36: '{name}' in a label can only name memory or"
+            " parameters (declare it under 'memory')"
+        ],
+        id="label-names-a-question",
+    ),
+    pytest.param(
         "unmatched_brace.yaml",
         ["unmatched_brace.yaml:8:16: unmatched '{' (write {{ for a literal brace)"],
         id="unmatched-brace",

@@ -7,7 +7,7 @@ show comes back as effects; everything to remember comes back as the new state.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +15,7 @@ from bot.engine import texts
 from bot.engine.effects import Answered, Ask, Button, Effect, Finished, Remembered, Say
 from bot.engine.events import Back, Choice, Event, Picks, Resume, Skip, Start, Text
 from bot.engine.progress import progress
-from bot.engine.render import display, lookup, remembered, render
+from bot.engine.render import display, labels, lookup, remembered, render
 from bot.engine.state import SKIPPED, Frame, Mark, RunState, is_skipped
 from bot.flows import expr as expressions
 from bot.flows.model import Catalog, Flow, Kind, Step
@@ -74,7 +74,7 @@ def step(
             return state, [Say(texts.NOT_SKIPPABLE), _ask(catalog, state, flow, current)]
         return _advance(catalog, state, flow, current, dict(SKIPPED), now)
     try:
-        value = _interpret(current, event)
+        value = _interpret(current, event, labels(catalog, flow, state, state.frame))
     except _Invalid as invalid:
         return _retry(catalog, state, flow, current, current.invalid or invalid.message)
     return _advance(catalog, state, flow, current, value, now)
@@ -97,19 +97,19 @@ def _norm(text: str) -> str:
     return re.sub(r"[\W_]+", " ", text.casefold()).strip()
 
 
-def _match_option(step: Step, text: str) -> str | None:
-    """The option a typed text means: its number, its label or its value."""
+def _match_option(step: Step, text: str, fill: Callable[[str], str] = str) -> str | None:
+    """The option a typed text means: its number, its label (as shown) or its value."""
     number = _NUMBER.match(text)
     if number and 1 <= int(number.group(1)) <= len(step.options):
         return step.options[int(number.group(1)) - 1].value
     wanted = _norm(text)
     for option in step.options:
-        if wanted and wanted in (_norm(option.label), _norm(option.value)):
+        if wanted and wanted in (_norm(fill(option.label)), _norm(option.value)):
             return option.value
     return None
 
 
-def _interpret(step: Step, event: Event) -> Any:
+def _interpret(step: Step, event: Event, fill: Callable[[str], str] = str) -> Any:
     """The value to store for this event at this step, or _Invalid."""
     kind = step.kind
     if kind is Kind.PAUSE:
@@ -128,7 +128,7 @@ def _interpret(step: Step, event: Event) -> Any:
     if kind is Kind.CHOICE:
         raw = event.value if isinstance(event, Choice) else None
         if isinstance(event, Text):
-            raw = _match_option(step, event.text)
+            raw = _match_option(step, event.text, fill)
         if raw is None or step.option(raw) is None:
             raise _Invalid(texts.PICK_ONE)
         return raw
@@ -144,7 +144,7 @@ def _interpret(step: Step, event: Event) -> Any:
             values = list(dict.fromkeys(event.values))
         elif isinstance(event, Text):
             parts = [p for p in re.split(r"[,;\n]+", event.text) if p.strip()]
-            values = [v for v in (_match_option(step, p) for p in parts) if v is not None]
+            values = [v for v in (_match_option(step, p, fill) for p in parts) if v is not None]
             if len(values) != len(parts):
                 raise _Invalid(texts.pick_many(step.min_picks, step.max_picks or 1))
         else:
@@ -199,7 +199,8 @@ def _remember(
     catalog: Catalog, state: RunState, step: Step, name: str, value: Any, effects: list[Effect]
 ) -> RunState:
     """Keep an answer for later flows, and for the rest of this run."""
-    label = display(catalog, step, value, None)
+    flow = catalog[state.frame.flow_id]
+    label = display(catalog, step, value, None, labels(catalog, flow, state, state.frame))
     effects.append(Remembered(name, value, label))
     return state.with_(memory={**state.memory, name: {"value": value, "label": label}})
 
@@ -348,7 +349,8 @@ def _ask(catalog: Catalog, state: RunState, flow: Flow, here: Step) -> Ask:
     number, total = progress(catalog, state)
     buttons: tuple[Button, ...] = ()
     if here.kind in (Kind.CHOICE, Kind.MULTI):
-        buttons = tuple(Button(o.label, o.value) for o in here.options)
+        fill = labels(catalog, flow, state, frame)
+        buttons = tuple(Button(fill(o.label), o.value) for o in here.options)
     elif here.kind is Kind.SCALE:
         buttons = tuple(Button(str(p), str(p)) for p in range(here.scale_min, here.scale_max + 1))
     elif here.kind is Kind.PAUSE:

@@ -6,6 +6,7 @@ A value is shown the way the person saw it: a choice by its label, a multi-selec
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bot.engine.state import Frame, RunState, is_skipped
@@ -20,8 +21,14 @@ def join_words(words: list[str]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def display(catalog: Catalog, step: Step, value: Any, attr: str | None) -> str:
-    """How an answer to `step` reads inside a sentence."""
+def display(
+    catalog: Catalog,
+    step: Step,
+    value: Any,
+    attr: str | None,
+    fill: Callable[[str], str] = str,
+) -> str:
+    """How an answer to `step` reads inside a sentence; `fill` completes a label's placeholders."""
     if attr == "value":
         return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
     if attr == "count":
@@ -30,18 +37,19 @@ def display(catalog: Catalog, step: Step, value: Any, attr: str | None) -> str:
         callee = catalog[step.call]
         returned = next((s.returns for s in callee.steps if s.returns), None)
         if returned and callee.has_step(returned):
-            return display(catalog, callee.step(returned), value, attr)
+            return display(catalog, callee.step(returned), value, attr, fill)
     if isinstance(value, list):
-        labels = [_label(step, v) for v in value]
+        labels = [_label(step, v, fill) for v in value]
         return join_words(labels)
     if step.kind is Kind.SCALE and attr == "label":
         return step.scale_labels.get(int(value), str(value))
-    return _label(step, value)
+    return _label(step, value, fill)
 
 
-def _label(step: Step, value: Any) -> str:
+def _label(step: Step, value: Any, fill: Callable[[str], str]) -> str:
+    """An option's label as shown, or the answer itself (typed text is never filled in)."""
     option = step.option(str(value))
-    return option.label if option else str(value)
+    return fill(option.label) if option else str(value)
 
 
 def lookup(state: RunState, frame: Frame, name: str) -> tuple[bool, Any]:
@@ -76,7 +84,18 @@ def render(text: str, catalog: Catalog, flow: Flow, state: RunState, frame: Fram
         elif ph.name in frame.params:
             values[ph.offset] = str(value)
         else:
-            values[ph.offset] = display(catalog, flow.step(ph.name), value, ph.attr)
+            values[ph.offset] = display(
+                catalog, flow.step(ph.name), value, ph.attr, labels(catalog, flow, state, frame)
+            )
         if values[ph.offset] == "" and ph.fallback is not None:
             values[ph.offset] = ph.fallback
     return template.fill(text, values)
+
+
+def labels(catalog: Catalog, flow: Flow, state: RunState, frame: Frame) -> Callable[[str], str]:
+    """Fills an option label's placeholders, which may only name memory and parameters."""
+
+    def fill(label: str) -> str:
+        return render(label, catalog, flow, state, frame) if "{" in label else label
+
+    return fill

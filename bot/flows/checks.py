@@ -272,6 +272,11 @@ class FlowChecker:
             self.placeholders(step.text, (*here, text_key), step.id, valued, known)
             for name, text in step.args.items():
                 self.placeholders(text, (*here, "with", name), step.id, valued, known)
+            for i, option in enumerate(step.options):
+                # A label is shown before its step is answered and quoted long after, so it
+                # may only use what never changes within a run: memory and parameters.
+                where = (*here, "options", i, "label")
+                self.placeholders(option.label, where, step.id, params, set(params), "a label")
 
     def condition_names(
         self,
@@ -303,9 +308,15 @@ class FlowChecker:
                 )
 
     def placeholders(
-        self, text: str, path: Path, step_id: str, valued: frozenset[str], known: set[str]
+        self,
+        text: str,
+        path: Path,
+        step_id: str,
+        valued: frozenset[str],
+        known: set[str],
+        what: str = "",
     ) -> None:
-        """Check every placeholder of a text."""
+        """Check every placeholder of a text (`what` names a text that allows fewer names)."""
         try:
             found = template.placeholders(text)
         except template.TemplateError:
@@ -316,8 +327,11 @@ class FlowChecker:
                 self.problems.append(
                     Problem(
                         where,
-                        f"'{ph.source}' does not name a question of this flow",
-                        suggest(ph.name, known) or "use the id of a question step",
+                        f"'{ph.source}' in {what} can only name memory or parameters"
+                        if what
+                        else f"'{ph.source}' does not name a question of this flow",
+                        suggest(ph.name, known)
+                        or ("declare it under 'memory'" if what else "use a question's id"),
                     )
                 )
             elif ph.fallback is None and ph.name not in valued:

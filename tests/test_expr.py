@@ -69,3 +69,16 @@ def test_bad_conditions_name_the_fault_and_its_column(source, message, col):
 def test_names_know_which_are_guarded():
     found = [(n.name, guarded) for n, guarded in names(parse("answered(a) and b > 1"))]
     assert found == [("a", True), ("b", False)]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("answered(a) and a == 'x'", [("a", True), ("a", True)]),
+        ("(answered(a) and a == 'x') or b == 1", [("a", True), ("a", True), ("b", False)]),
+        ("answered(a) or a == 'x'", [("a", True), ("a", False)]),
+        ("a == 'x' and answered(a)", [("a", False), ("a", True)]),
+    ],
+)
+def test_answered_first_in_an_and_guards_the_rest_of_it(source, expected):
+    assert [(n.name, guarded) for n, guarded in names(parse(source))] == expected

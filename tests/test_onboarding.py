@@ -34,7 +34,8 @@ def service(shipped, store) -> Service:
 
 def test_a_newcomer_must_begin_with_getting_started(service, now):
     assert service.needs_onboarding(7)
-    gated = [f for f in service.flows() if any("done_getting_started" in k.when for k in f.locks)]
+    gated = [f for f in service.flows() if any("done_getting_started" in k.source for k in f.locks)]
+    assert gated, "the shipped exercises wait for getting-started"
     for line in service.overview(7):
         if line.flow in gated:
             assert line.state == "locked" and "/start" in line.reason, line.flow.id

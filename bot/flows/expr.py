@@ -236,23 +236,28 @@ def parse(source: str) -> Expr:
     return _Parser(source).parse()
 
 
-def names(expr: Expr, guarded: bool = False) -> Iterator[tuple[Name, bool]]:
-    """Every name in `expr`, with True where it sits inside answered() or skipped()."""
+def names(
+    expr: Expr, guarded: bool = False, safe: frozenset[str] = frozenset()
+) -> Iterator[tuple[Name, bool]]:
+    """Every name in `expr`, with True where it is guarded: inside answered() or skipped(),
+    or after `answered(name) and` in the same `and` (`safe` holds those names)."""
     if isinstance(expr, Name):
-        yield expr, guarded
+        yield expr, guarded or expr.name in safe
     elif isinstance(expr, Func):
         yield expr.arg, guarded or expr.func in ("answered", "skipped")
     elif isinstance(expr, Not):
-        yield from names(expr.operand, guarded)
+        yield from names(expr.operand, guarded, safe)
     elif isinstance(expr, BoolOp):
         for item in expr.operands:
-            yield from names(item, guarded)
+            yield from names(item, guarded, safe)
+            if expr.op == "and" and isinstance(item, Func) and item.func == "answered":
+                safe = safe | {item.arg.name}
     elif isinstance(expr, Compare):
-        yield from names(expr.left, guarded)
-        yield from names(expr.right, guarded)
+        yield from names(expr.left, guarded, safe)
+        yield from names(expr.right, guarded, safe)
     elif isinstance(expr, ListOf):
         for item in expr.items:
-            yield from names(item, guarded)
+            yield from names(item, guarded, safe)
 
 
 Lookup = Callable[[str], Any]  # returns the answer, MISSING if unanswered, SKIPPED_MARK if skipped

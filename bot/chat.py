@@ -67,7 +67,9 @@ def show(effects: list[Effect], out: TextIO) -> Ask | None:
 
 
 def _wrap(text: str) -> str:
-    return "\n".join(textwrap.fill(p, 78) if p.strip() else p for p in text.split("\n"))
+    return "\n".join(
+        textwrap.fill(p, 78, break_on_hyphens=False) if p.strip() else p for p in text.split("\n")
+    )
 
 
 def event_for(ask: Ask | None, line: str) -> Event | None:

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from bot.engine import Ask, Choice, Finished, Start
+from bot.engine.transcript import event_for, last_ask
 from bot.service import Service
 
 CLEAR = ["adult_yes", "gb", "never", "never", "none", "none", "not_in_therapy"]
@@ -93,10 +94,16 @@ def test_fear_in_a_later_check_closes_partner_flows_at_once(service, now):
     )
     said = " ".join(getattr(e, "text", "") for e in effects)
     assert "Your safety comes first." in said
+    closed = []
     for flow in service.flows():
         first = flow.locks[0] if flow.locks else None
-        if first is not None and first.safety and "afraid" in first.when:
+        if first is not None and first.safety and "afraid" in first.source:
             assert service.lock_of(11, flow.id) == first, flow.id
+            closed.append(flow.id)
+    assert {"rocky-moment", "reaching-out", "responding", "weekly-check-in"} <= set(closed)
+    for open_to_them in ("name-the-cycle", "raw-spot", "settle", "tour"):
+        lock = service.lock_of(11, open_to_them)
+        assert lock is None or not lock.safety, open_to_them
 
 
 def test_the_list_follows_the_authors_order(service):
@@ -104,3 +111,59 @@ def test_the_list_follows_the_authors_order(service):
     assert ids[0] == "getting-started"
     assert ids.index("readiness") < ids.index("your-choices") < ids.index("tour")
     assert ids[-1] == "tour"
+
+
+def play_first_test(service: Service, user: int, flow_id: str, now) -> list:
+    """Play a shipped flow the way its first transcript test does; every effect, in order."""
+    outcome = service.handle(user, Start(flow_id), now)
+    effects = list(outcome.effects)
+    for item in service.catalog[flow_id].tests[0].inputs:
+        ask = last_ask(list(outcome.effects))
+        assert ask is not None, f"{flow_id} stopped asking early"
+        outcome = service.handle(user, event_for(ask, item), now)
+        effects += outcome.effects
+    return effects
+
+
+def reason(service: Service, user: int, flow_id: str) -> str:
+    lock = service.lock_of(user, flow_id)
+    return lock.because if lock else ""
+
+
+def test_reaching_out_opens_after_the_loop_and_the_raw_spot(service, now):
+    play(service, 12, "getting-started", CLEAR + CHOICES, now)
+    assert "once you've named your loop and found your raw spot" in reason(
+        service, 12, "reaching-out"
+    )
+    refused = service.handle(12, Start("reaching-out"), now).effects
+    assert "found your raw spot" in " ".join(getattr(e, "text", "") for e in refused)
+    play_first_test(service, 12, "name-the-cycle", now)
+    assert "found your raw spot" in reason(service, 12, "reaching-out")
+    play_first_test(service, 12, "raw-spot", now)
+    assert service.lock_of(12, "reaching-out") is None
+    started = service.handle(12, Start("reaching-out"), now).effects
+    ask = last_ask(list(started))
+    assert ask is not None and "Underneath: scared" in ask.text
+
+
+def test_an_affair_keeps_reaching_out_closed_and_suggests_a_therapist(service, now):
+    answers = ["adult_yes", "gb", "never", "never", "yes_affair", "none", "in_therapy"]
+    play(service, 13, "getting-started", answers + CHOICES, now)
+    assert not service.needs_onboarding(13)
+    play_first_test(service, 13, "name-the-cycle", now)
+    play_first_test(service, 13, "raw-spot", now)
+    lock = service.lock_of(13, "reaching-out")
+    assert lock is not None and not lock.safety
+    assert "with a therapist alongside you" in lock.because
+    assert service.lock_of(13, "rocky-moment") is None  # a look back stays open
+
+
+def test_fear_closes_reaching_out_for_safety_even_after_the_first_two(service, now):
+    play(service, 14, "getting-started", CLEAR + CHOICES, now)
+    play_first_test(service, 14, "name-the-cycle", now)
+    play_first_test(service, 14, "raw-spot", now)
+    assert service.lock_of(14, "reaching-out") is None
+    play(service, 14, "readiness", ["never", "sometimes", "none", "none", "in_therapy"], now)
+    lock = service.lock_of(14, "reaching-out")
+    assert lock is not None and lock.safety
+    assert "because of what you shared about feeling safe" in lock.because

@@ -177,3 +177,17 @@ def test_every_flow_on_telegram(fake, bot):
         for fragment in [*test.expect, *earlier]:
             assert flat(fragment) in shown, f"{flow_id}: {fragment!r} not shown\n" + fake.dump(user)
         assert "Your reflection" in shown, flow_id
+    mark = fake.mark()
+    fake.send_text(user, "/journal")
+    settle(fake, user, mark)
+    journal = flat(" ".join(m.text or "" for m in fake.messages(user) if m.changed_seq > mark))
+    # The /back plays came last, so the journal holds what they chose.
+    for line in (
+        "Your name for the loop: the merry-go-round",
+        "What sets it off: them leaving the room",
+        "What you tend to do: rush to fix it",
+        "The softer feeling underneath: hurt",
+        "What it seems to say: you'll leave",
+        "What you need: to hear that we're OK",
+    ):
+        assert line in journal, journal

@@ -131,10 +131,15 @@ def write_pages(flows: Mapping[str, Flow], folder: Path) -> list[Path]:
         path = folder / f"{flow.id}.md"
         path.write_text(page(flow, flow.id in safety_locked), encoding="utf-8")
         written.append(path)
-    index = ["# The flows", "", "One page per shipped flow, generated from its YAML file.", ""]
+    index = [
+        "# The flows",
+        "",
+        "One page per shipped flow, generated from its YAML file, in the order people see them.",
+        "",
+    ]
     index += [
         f"- [{f.title}]({f.id}.md): {_cell(f.description)}"
-        for f in sorted(flows.values(), key=lambda f: f.id)
+        for f in sorted(flows.values(), key=lambda f: (f.order, f.title))
     ]
     (folder / "README.md").write_text("\n".join(index) + "\n", encoding="utf-8")
     written.append(folder / "README.md")

@@ -53,8 +53,12 @@ JOURNAL_HEAD = "Your reflections, newest first:"
 KEPT_HEAD = "What you have found so far:"
 KEPT = {
     "cycle_name": "Your name for the loop",
+    "cycle_topic": "What the fights tend to be about",
+    "cycle_cue": "What sets it off",
     "cycle_my_move": "What you tend to do",
     "cycle_their_move": "What your partner tends to do, as you see it",
+    "cycle_shape": "Its shape",
+    "card_surface": "What shows on the outside",
     "card_feeling": "The softer feeling underneath",
     "card_meaning": "What it seems to say",
     "card_need": "What you need",

@@ -24,6 +24,7 @@ from bot.engine import (
     step,
     texts,
 )
+from bot.engine.transcript import event_for
 
 MINI = """
 flow: mini
@@ -358,3 +359,29 @@ def test_a_double_tapped_back_button_goes_back_once(mini):
     assert only_ask(effects).key == "move"
     same, effects = step(mini, state, Back(seq))
     assert same == state and effects[0] == Say(texts.STALE)
+
+
+def marks_along(catalog, flow_id: str, answers: list) -> list[tuple[int, int]]:
+    """(k, n) of every question asked while answering `answers` in order."""
+    state, effects = start(catalog, flow_id)
+    seen = [(only_ask(effects).number, only_ask(effects).total)]
+    for item in answers:
+        state, effects = step(catalog, state, event_for(asks(effects)[-1], item))
+        if found := asks(effects):
+            seen.append((found[-1].number, found[-1].total))
+    return seen
+
+
+def test_progress_never_jumps_over_a_branch_not_taken(shipped):
+    # A calm person is not asked the minute of settling: no question number is skipped.
+    calm = marks_along(shipped, "tour", ["ready", "Sam", "the dishes", "pursue", 4])
+    assert [k for k, _ in calm] == [1, 2, 3, 4, 5, 6]
+    assert calm[-1] == (6, 6)
+    # Someone who feels far away settles first: the two questions of `settle` count.
+    far = marks_along(shipped, "tour", ["ready", "Sam", "the dishes", "pursue", 2, "ready"])
+    assert far[-2:] == [(6, 8), (7, 8)]
+
+
+def test_progress_goes_down_with_back(shipped):
+    marks = marks_along(shipped, "tour", ["ready", "Sam", "back"])
+    assert [k for k, _ in marks] == [1, 2, 3, 2]

@@ -12,8 +12,8 @@ from bot.engine.state import RunState
 from bot.flows.checks import edges
 from bot.flows.model import Catalog, Flow, Kind
 
-_longest: dict[tuple[int, str], dict[str, int]] = {}
-"""Per flow object (by id, with its id to tell reloads apart): step id → questions ahead."""
+_longest: dict[int, tuple[Flow, dict[str, int]]] = {}
+"""Per flow object: step id → questions ahead. The flow is held so that its id() stays its own."""
 
 
 def ahead(catalog: Catalog, flow: Flow) -> dict[str, int]:
@@ -22,9 +22,9 @@ def ahead(catalog: Catalog, flow: Flow) -> dict[str, int]:
     A way back to a step already on the way (a loop) is not followed, so this always ends;
     the checker refuses call cycles.
     """
-    key = (id(flow), flow.id)
-    if key in _longest:
-        return _longest[key]
+    cached = _longest.get(id(flow))
+    if cached is not None and cached[0] is flow:
+        return cached[1]
     known: dict[str, int] = {}
 
     def longest(step_id: str, on_way: frozenset[str]) -> int:
@@ -50,7 +50,7 @@ def ahead(catalog: Catalog, flow: Flow) -> dict[str, int]:
 
     for step in flow.steps:
         longest(step.id, frozenset())
-    _longest[key] = known
+    _longest[id(flow)] = (flow, known)
     return known
 
 

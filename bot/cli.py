@@ -10,6 +10,7 @@ python -m bot draw --docs docs/flows          the review page of every flow
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
@@ -146,6 +147,19 @@ def cmd_draw(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     return ExitStatus.OK
 
 
+def cmd_screen(args: argparse.Namespace, settings: Settings) -> ExitStatus:
+    """Screen each line of stdin; print one JSON object per line (category, severity, phrase)."""
+    from bot.safety.screen import screen
+
+    for line in sys.stdin:
+        flag = screen(line.rstrip("\n"))
+        found = {"category": None, "severity": None, "phrase": None}
+        if flag is not None:
+            found = {"category": flag.category, "severity": flag.severity, "phrase": flag.phrase}
+        print(json.dumps(found), flush=True)
+    return ExitStatus.OK
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     """Run the Telegram bot; refuse without a token or with an invalid flow."""
     if not settings.token:
@@ -179,6 +193,10 @@ def parser() -> argparse.ArgumentParser:
     draw.add_argument("--out", help="file to write (default: stdout, or FLOW.svg/.png)")
     draw.add_argument("--docs", metavar="FOLDER", help="write one Markdown page per flow there")
     draw.set_defaults(func=cmd_draw)
+    screen = sub.add_parser(
+        "screen", help="read lines on stdin, print what the crisis screen finds (JSON lines)"
+    )
+    screen.set_defaults(func=cmd_screen)
     top.set_defaults(func=cmd_run)
     return top
 

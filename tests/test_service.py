@@ -30,6 +30,7 @@ def test_migrations_are_named_and_applied_once(tmp_path):
         "m005_memory",
         "m006_scores",
         "m007_readiness_offer",
+        "m008_safety",
     ]
     db.close()
     again = open_db(path)

@@ -79,4 +79,29 @@ class Finished:
     scores: Mapping[str, float] = field(default_factory=dict)
 
 
-Effect = Say | Ask | Answered | Remembered | Picture | Finished
+@dataclass(frozen=True)
+class Offer:
+    """A message with buttons that answer no question: the safety path's choices, /sos.
+
+    Each button's `value` is an action the shell hands back to the service.
+    """
+
+    text: str
+    actions: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClearChat:
+    """Delete the recent messages of the person's chat (those Telegram still allows)."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file for the person: their export."""
+
+    filename: str
+    data: bytes
+    caption: str = ""
+
+
+Effect = Say | Ask | Answered | Remembered | Picture | Finished | Offer | ClearChat | Document

@@ -123,3 +123,43 @@ def m006_scores(db: Database) -> None:
 def m007_readiness_offer(db: Database) -> None:
     """When the two-weekly offer to go through the safety and readiness questions was last sent."""
     db["users"].add_column("readiness_offered_at", str)  # type: ignore[union-attr]
+
+
+@migrations()
+def m008_safety(db: Database) -> None:
+    """The safety path: events (category and time, never what was written), the question
+    waiting for an answer, reminders (an outbox a repeating job drains), and the ids of recent
+    messages, so that a person can have the chat cleared."""
+    db["safety_events"].create(  # type: ignore[union-attr]
+        {"id": int, "user_id": int, "category": str, "severity": str, "shown": str, "at": str},
+        pk="id",
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"user_id", "category", "shown", "at"},
+    )
+    db["safety_events"].create_index(["user_id"])  # type: ignore[union-attr]
+    db["users"].add_column("safety_pending", str)  # type: ignore[union-attr]
+    db["users"].add_column("safety_paused_run", int)  # type: ignore[union-attr]
+    db["reminders"].create(  # type: ignore[union-attr]
+        {
+            "id": int,
+            "user_id": int,
+            "kind": str,
+            "due_at": str,
+            "payload": str,
+            "sent_at": str,
+            "cancelled_at": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"user_id", "kind", "due_at", "created_at"},
+    )
+    db.execute(
+        "CREATE INDEX idx_reminders_pending ON reminders (due_at)"
+        " WHERE sent_at IS NULL AND cancelled_at IS NULL"
+    )
+    db["chat_messages"].create(  # type: ignore[union-attr]
+        {"user_id": int, "message_id": int, "at": str},
+        pk=("user_id", "message_id"),
+        foreign_keys=[("user_id", "users", "id")],
+    )

@@ -1,0 +1,1 @@
+"""The crisis screen and the fixed, reviewed texts of the safety path."""

@@ -1,0 +1,155 @@
+"""The safety path's replies, built only from the reviewed texts and the resources files.
+
+Nothing a person wrote ever goes into these texts: they are filled only with the helplines of
+the person's country. Buttons carry actions, written `verb:category:answer`:
+
+- `chk:violence:y|n`  the gentle check before the violence question (for unclear matches)
+- `ans:CATEGORY:y|n`  the answer to the category's one direct question
+- `ground`, `plan`, `follow`, `clear`, `resume`  the offers under a card
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from bot.engine.effects import Button, Offer
+from bot.safety.screen import Flag
+
+OFFERS = ("ground", "plan", "follow", "clear", "resume")
+
+
+def _load(name: str) -> dict[str, Any]:
+    text = (resources.files("bot") / "content" / "safety" / name).read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+@cache
+def texts() -> dict[str, Any]:
+    """The reviewed texts of responses.yaml."""
+    return _load("responses.yaml")
+
+
+@cache
+def helplines() -> dict[str, Any]:
+    """The resources of resources.yaml: `fallback` and `countries`."""
+    return _load("resources.yaml")
+
+
+def countries() -> dict[str, str]:
+    """Code → name of every country with its own helplines."""
+    return {code: str(c["name"]) for code, c in helplines()["countries"].items()}
+
+
+def lines_for(country: str | None) -> dict[str, str]:
+    """The helplines to show someone in `country`; the international ones fill any gap."""
+    data = helplines()
+    fallback = {k: str(v) for k, v in data["fallback"].items()}
+    own = data["countries"].get(country or "", {})
+    lines = {key: str(own.get(key, fallback[key])) for key in ("emergency", "crisis", "violence")}
+    lines["child"] = str(own.get("child", fallback["child"]))
+    lines["more"] = texts()["more"].format(crisis_fallback=fallback["crisis"])
+    return lines
+
+
+def fill(template: str, country: str | None) -> str:
+    """A reviewed text with the helplines of the person's country."""
+    return template.format_map(lines_for(country)).strip()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the safety path says, and what it keeps."""
+
+    offer: Offer
+    remember: Mapping[str, str] = field(default_factory=dict)
+    waiting: str | None = None
+    """The category whose question now waits for an answer (None: nothing waits)."""
+    shown: str = ""
+    """For the safety events table: which text was shown (never what the person wrote)."""
+
+
+def _offers(names: list[str]) -> tuple[Button, ...]:
+    labels = texts()["offers"]
+    return tuple(Button(labels[n], n) for n in names)
+
+
+def _question(category: str, verb: str) -> tuple[Button, ...]:
+    spec = texts()["categories"][category]
+    return (
+        Button(spec["yes_label"], f"{verb}:{category}:y"),
+        Button(spec["no_label"], f"{verb}:{category}:n"),
+    )
+
+
+def on_flag(flag: Flag, country: str | None, paused: bool) -> Reply:
+    """The first reply to a flagged message: warm, then one direct question."""
+    all_texts = texts()
+    spec = all_texts["categories"][flag.category]
+    unclear = flag.severity == "unclear"
+    parts = [spec["acknowledge_unclear" if unclear else "acknowledge"]]
+    if paused:
+        parts.append(all_texts["paused"])
+    if flag.severity == "high":
+        parts.append(fill(all_texts["danger_line"], country))
+    if flag.category == "violence" and unclear:
+        parts.append(spec["check_question"])
+        buttons = (Button("Yes", "chk:violence:y"), Button("No", "chk:violence:n"))
+        return Reply(Offer("\n\n".join(parts), buttons), waiting="violence_check", shown="check")
+    parts.append(spec["question"])
+    remember = _violence_memory() if flag.category == "violence" else {}
+    buttons = _question(flag.category, "ans")
+    return Reply(Offer("\n\n".join(parts), buttons), remember, flag.category, "question")
+
+
+def _violence_memory() -> dict[str, str]:
+    # A disclosure of violence closes every flow that turns towards the partner, at once.
+    return {"harmed": "sometimes"}
+
+
+def on_check(yes: bool, can_resume: bool) -> Reply:
+    """The answer to the gentle violence check: yes leads to the safe-to-talk question."""
+    if not yes:
+        text = texts()["categories"]["violence"]["on_no_check"]
+        return Reply(Offer(text, _offers(["resume"] if can_resume else [])), shown="check_no")
+    spec = texts()["categories"]["violence"]
+    buttons = _question("violence", "ans")
+    return Reply(
+        Offer(f"{spec['acknowledge']}\n\n{spec['question']}", buttons),
+        _violence_memory(),
+        "violence",
+        "question",
+    )
+
+
+def on_answer(category: str, yes: bool, country: str | None, can_resume: bool) -> Reply:
+    """The card (or the kind word) after the direct question was answered."""
+    spec = texts()["categories"][category]
+    key = "yes" if yes else "no"
+    names = [n for n in spec.get(f"offers_{key}", []) if n != "resume" or can_resume]
+    if not yes and can_resume and "resume" not in names and category != "violence":
+        names.append("resume")
+    remember = dict(spec.get("remember_yes", {})) if yes else {}
+    text = fill(spec[f"on_{key}"], country)
+    if yes and category in ("suicide", "harm_others", "child", "emergency"):
+        text = f"{text}\n\n{lines_for(country)['more']}"
+    return Reply(Offer(text, _offers(names)), remember, shown=f"card_{key}")
+
+
+def sos(country: str | None) -> Reply:
+    """The /sos card: every line for the person's country, and the offers."""
+    all_texts = texts()
+    return Reply(
+        Offer(fill(all_texts["sos"], country), _offers(list(all_texts["sos_offers"]))),
+        shown="sos",
+    )
+
+
+def say(name: str) -> str:
+    """One of the short fixed texts (paused, pending_again, follow_up, cleared…)."""
+    return str(texts()[name]).strip()

@@ -1,0 +1,238 @@
+"""The crisis screen: every free text a person sends is read here before any exercise sees it.
+
+Rules are data (bot/content/safety/phrases.yaml), so clinicians can review and extend them. A
+phrase is a few words; `word*` matches any word starting so ("strangl*"), `_` any one word, and
+`..` up to three words of anything. A `together` rule matches when each of its groups has
+a phrase somewhere in the message (a means and an intent, say). Words match after normalising
+(see normalize.py), with letters repeated for emphasis squeezed, and with one typo forgiven in
+words of five letters or more. A benign phrase ("killing me" in "this argument is killing me")
+cancels a match it overlaps, unless the match is a phrase at least as long, and so as specific.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from bot.safety.normalize import squeeze, words
+
+SEVERITIES = ("unclear", "concern", "urgent", "high")
+"""Lowest first. `unclear` means: ask one gentle question before assuming anything."""
+GAP = 3
+
+
+@dataclass(frozen=True)
+class Flag:
+    """What the screen found: a category, how serious, and the phrase (as listed) that matched."""
+
+    category: str
+    severity: str
+    phrase: str
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One listed phrase, split into its pattern words."""
+
+    text: str
+    pattern: tuple[str, ...]
+    category: str
+    severity: str
+
+
+@dataclass(frozen=True)
+class Together:
+    """Matches when every group has a phrase in the message, in any order ("pills" + "all")."""
+
+    groups: tuple[tuple[Phrase, ...], ...]
+    category: str
+    severity: str
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Every phrase of every category, the benign ones, and the words that raise a match."""
+
+    phrases: tuple[Phrase, ...]
+    benign: tuple[Phrase, ...]
+    raisers: dict[str, tuple[Phrase, ...]]
+    order: tuple[str, ...]
+    together: tuple[Together, ...] = ()
+    index: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Each listed word (squeezed), and each of its one-letter deletions, → the listed words."""
+    stems: frozenset[str] = frozenset()
+    """The `word*` stems of every phrase."""
+
+
+def _variants(word: str) -> set[str]:
+    """A squeezed word and, when long enough to forgive a typo, its one-letter deletions."""
+    out = {word}
+    if len(word) >= 5:
+        out |= {word[:i] + word[i + 1 :] for i in range(len(word))}
+    return out
+
+
+def _indexed(rules: Rules) -> Rules:
+    everything = [
+        *rules.phrases,
+        *rules.benign,
+        *(p for group in rules.raisers.values() for p in group),
+        *(p for t in rules.together for g in t.groups for p in g),
+    ]
+    index: dict[str, set[str]] = {}
+    stems: set[str] = set()
+    for phrase in everything:
+        for token in phrase.pattern:
+            if token in ("_", ".."):
+                continue
+            if token.endswith("*"):
+                stems.add(token)
+                continue
+            for variant in _variants(squeeze(token)):
+                index.setdefault(variant, set()).add(token)
+    frozen = {k: frozenset(v) for k, v in index.items()}
+    return replace(rules, index=frozen, stems=frozenset(stems))
+
+
+def _pattern(text: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for raw in text.split():
+        if raw in ("_", ".."):
+            out.append(raw)
+        elif raw.endswith("*"):
+            out.extend([*words(raw[:-1])[:-1], words(raw[:-1])[-1] + "*"])
+        else:
+            out.extend(words(raw))
+    return tuple(out)
+
+
+def rules_from(data: dict[str, Any]) -> Rules:
+    """Rules from the parsed phrases file."""
+    phrases: list[Phrase] = []
+    raisers: dict[str, tuple[Phrase, ...]] = {}
+    together: list[Together] = []
+    for category, spec in data["categories"].items():
+        for rule in spec.get("together", []):
+            groups = tuple(
+                tuple(Phrase(str(p), _pattern(str(p)), category, rule["severity"]) for p in group)
+                for group in rule["all_of"]
+            )
+            together.append(Together(groups, category, rule["severity"]))
+        for severity, items in spec["phrases"].items():
+            if severity not in SEVERITIES:
+                raise ValueError(f"{category}: unknown severity {severity!r}")
+            phrases += [Phrase(str(p), _pattern(str(p)), category, severity) for p in items]
+        raisers[category] = tuple(
+            Phrase(str(p), _pattern(str(p)), category, "high") for p in spec.get("raise_with", [])
+        )
+    benign = tuple(Phrase(str(p), _pattern(str(p)), "", "") for p in data.get("benign", []))
+    return _indexed(
+        Rules(tuple(phrases), benign, raisers, tuple(data["categories"]), tuple(together))
+    )
+
+
+@cache
+def shipped_rules() -> Rules:
+    """The rules of bot/content/safety/phrases.yaml."""
+    text = (resources.files("bot") / "content" / "safety" / "phrases.yaml").read_text("utf-8")
+    return rules_from(yaml.safe_load(text))
+
+
+def _close(a: str, b: str) -> bool:
+    """True when `a` and `b` differ by at most one edit (insert, delete, swap or change)."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 2 and diff[1] == diff[0] + 1:
+            return a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        return len(diff) <= 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _same(want: str, word: str) -> bool:
+    if want.endswith("*"):
+        return squeeze(word).startswith(squeeze(want[:-1]))
+    a, b = squeeze(want), squeeze(word)
+    return a == b or (min(len(a), len(b)) >= 5 and _close(a, b))
+
+
+def _matches(rules: Rules, said: list[str]) -> list[frozenset[str]]:
+    """For each word of the message, the listed words (and stems) it counts as."""
+    out: list[frozenset[str]] = []
+    for word in said:
+        squeezed = squeeze(word)
+        candidates: set[str] = set()
+        for variant in _variants(squeezed):
+            candidates |= rules.index.get(variant, frozenset())
+        found = {t for t in candidates if _same(t, word)}
+        found |= {stem for stem in rules.stems if squeezed.startswith(squeeze(stem[:-1]))}
+        out.append(frozenset(found))
+    return out
+
+
+def _spans(pattern: tuple[str, ...], hits: list[frozenset[str]]) -> list[tuple[int, int]]:
+    """(start, end) of every place the pattern matches the words (given as their hits)."""
+    found: list[tuple[int, int]] = []
+    size = len(hits)
+
+    def walk(p: int, t: int, start: int) -> None:
+        if p == len(pattern):
+            found.append((start, t))
+            return
+        want = pattern[p]
+        if want == "..":
+            for skip in range(GAP + 1):
+                if t + skip <= size:
+                    walk(p + 1, t + skip, start)
+            return
+        if t < size and (want == "_" or want in hits[t]):
+            walk(p + 1, t + 1, start)
+
+    anywhere = frozenset().union(*hits) if hits else frozenset()
+    if any(w not in ("_", "..") and w not in anywhere for w in pattern):
+        return found
+    for begin in range(size):
+        walk(0, begin, begin)
+    return found
+
+
+def screen(text: str, rules: Rules | None = None) -> Flag | None:
+    """The most serious thing this text says, or None when it says nothing of concern."""
+    rules = rules or shipped_rules()
+    said = _matches(rules, words(text))
+    if not said:
+        return None
+    safe = [(b, span) for b in rules.benign for span in _spans(b.pattern, said)]
+    best: tuple[int, int, int, Phrase] | None = None
+    for phrase in rules.phrases:
+        for start, end in _spans(phrase.pattern, said):
+            if any(
+                s < end and start < e and len(phrase.pattern) < len(b.pattern) for b, (s, e) in safe
+            ):
+                continue
+            severity = SEVERITIES.index(phrase.severity)
+            if severity >= SEVERITIES.index("concern") and any(
+                _spans(r.pattern, said) for r in rules.raisers.get(phrase.category, ())
+            ):
+                severity = SEVERITIES.index("high")
+            # The most serious first, then the most specific (longest), then the list's order.
+            rank = (severity, len(phrase.pattern), -rules.order.index(phrase.category), phrase)
+            if best is None or rank[:3] > best[:3]:
+                best = rank
+    for rule in rules.together:
+        hits = [next((p for p in group if _spans(p.pattern, said)), None) for group in rule.groups]
+        if all(hits):
+            phrase = Phrase(" + ".join(p.text for p in hits if p), (), rule.category, rule.severity)
+            severity = SEVERITIES.index(rule.severity)
+            rank = (severity, len(rule.groups), -rules.order.index(rule.category), phrase)
+            if best is None or rank[:3] > best[:3]:
+                best = rank
+    if best is None:
+        return None
+    return Flag(best[3].category, SEVERITIES[best[0]], best[3].text)

@@ -24,12 +24,15 @@ from bot.engine import (
     Say,
     Start,
     StateError,
+    Text,
 )
 from bot.engine import start as start_run
 from bot.engine import step as step_run
 from bot.engine.progress import progress
 from bot.flows.locks import lock_of
 from bot.flows.model import Catalog, Flow, Lock
+from bot.safety import responses as safety_texts
+from bot.safety_path import FOLLOW_UP, SafetyPath
 from bot.storage import ABANDONED, ACTIVE, COMPLETED, PAUSED, RunRecord, Store
 from bot.trends import by_week, in_words
 
@@ -97,6 +100,7 @@ class Service:
     def __init__(self, store: Store, catalog: Catalog) -> None:
         self.store = store
         self.catalog = catalog
+        self.safety = SafetyPath(store)
 
     def flows(self) -> list[Flow]:
         """The flows a person can start, in the order their authors gave, then by title."""
@@ -126,7 +130,14 @@ class Service:
                 self.store.mark_event(event_id, user_id, now)
             self.store.touch_user(user_id, now)  # they wrote to us, so they can hear us again
             active, effects = self._active(user_id, now)
+            if isinstance(event, Text) and not effects:
+                # The screen reads every message before any exercise does.
+                caught = self.safety.screened(user_id, event.text, now, active)
+                caught = caught or self.safety.typed_while_waiting(user_id, event.text, now)
+                if caught is not None:
+                    return Outcome(caught, run_id=self.store.active_run_id(user_id))
             if isinstance(event, Start):
+                self.store.personal.forget_paused(user_id)  # they chose what comes next
                 effects, active = self._start(user_id, event.flow_id, now, active)
             elif effects:
                 pass  # the open run could not be read; the person has been told
@@ -136,6 +147,89 @@ class Service:
             else:
                 effects, active = self._continue(user_id, event, now, active)
         return Outcome(effects, run_id=active.id if active else None)
+
+    # -- the safety path ---------------------------------------------------------------------
+    def safety_action(
+        self, user_id: int, action: str, now: datetime, event_id: str | None = None
+    ) -> Outcome:
+        """A button of the safety path: an answer, or one of the offers under a card."""
+        with self.store.atomic():
+            if event_id is not None:
+                if self.store.seen_event(event_id):
+                    return Outcome([], duplicate=True)
+                self.store.mark_event(event_id, user_id, now)
+            self.store.touch_user(user_id, now)
+            step = self.safety.act(user_id, action, now)
+            effects, active = list(step.effects), self.store.active_run(user_id)
+            if step.start_flow and step.start_flow in self.catalog:
+                more, active = self._start(user_id, step.start_flow, now, active)
+                effects += more
+            elif step.resume:
+                more, active = self._resume_paused(user_id, now, active)
+                effects += more
+        return Outcome(effects, run_id=active.id if active else None)
+
+    def _resume_paused(self, user_id: int, now: datetime, active: RunRecord | None) -> Turn:
+        """Reopen the exercise the safety path paused, because the person chose to."""
+        _, paused = self.store.personal.pending(user_id)
+        self.store.personal.forget_paused(user_id)
+        run = self.store.run_of(user_id, paused) if paused is not None else None
+        if run is None or run.status != PAUSED or active is not None:
+            return [Say(safety_texts.say("resume_none"))], active
+        self.store.set_status(run.id, ACTIVE, now)
+        self.store.set_active(user_id, run.id)
+        return self._resume(user_id, run, now)
+
+    def sos(self, user_id: int, now: datetime, event_id: str | None = None) -> list[Effect]:
+        """/sos: help for the person's country at any moment; the open exercise waits."""
+        with self.store.atomic():
+            if event_id is not None:
+                if self.store.seen_event(event_id):
+                    return []
+                self.store.mark_event(event_id, user_id, now)
+            self.store.touch_user(user_id, now)
+            return self.safety.sos(user_id, now, self.store.active_run(user_id))
+
+    def safety_plan(self, user_id: int) -> list[Effect]:
+        """/safety: the person's own safety plan and the way to fill it in."""
+        return self.safety.plan(user_id)
+
+    def screen_caption(
+        self, user_id: int, caption: str, now: datetime, event_id: str | None = None
+    ) -> list[Effect] | None:
+        """A photo's or file's caption passes the screen too; None when it finds nothing."""
+        with self.store.atomic():
+            if event_id is not None and self.store.seen_event(event_id):
+                return []
+            self.store.touch_user(user_id, now)
+            found = self.safety.screened(user_id, caption, now, self.store.active_run(user_id))
+            if found is not None and event_id is not None:
+                self.store.mark_event(event_id, user_id, now)
+            return found
+
+    def note_messages(self, user_id: int, message_ids: list[int], now: datetime) -> None:
+        """Remember the ids of messages in a person's chat, so that it can be cleared."""
+        with self.store.atomic():
+            self.store.touch_user(user_id, now)
+            self.store.personal.note_messages(user_id, message_ids, now)
+
+    def clear_targets(self, user_id: int, now: datetime) -> list[int]:
+        """The ids of the chat messages that can still be deleted, newest first."""
+        with self.store.atomic():
+            return self.safety.clear_targets(user_id, now)
+
+    def due_follow_ups(self, now: datetime) -> list[tuple[int, list[Effect]]]:
+        """Follow-up check-ins now due: each marked sent in the transaction that returns it."""
+        out: list[tuple[int, list[Effect]]] = []
+        with self.store.atomic():
+            for reminder in self.store.personal.due_reminders(now):
+                if reminder.kind != FOLLOW_UP:
+                    continue
+                if not self.store.personal.mark_sent(reminder.id, now):
+                    continue
+                if not self.store.is_blocked(reminder.user_id):
+                    out.append((reminder.user_id, [Say(safety_texts.say("follow_up"))]))
+        return out
 
     def claim(self, event_id: str, user_id: int, now: datetime) -> bool:
         """Record an event that changes no run (a menu, a help text); False if seen before."""

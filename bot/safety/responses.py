@@ -74,9 +74,10 @@ class Reply:
     """For the safety events table: which text was shown (never what the person wrote)."""
 
 
-def _offers(names: list[str]) -> tuple[Button, ...]:
-    labels = texts()["offers"]
-    return tuple(Button(labels[n], n) for n in names)
+def offer_buttons(names: list[str], labels: Mapping[str, str] | None = None) -> tuple[Button, ...]:
+    """The buttons of these offers, with their reviewed labels (or the ones given)."""
+    shown = {**texts()["offers"], **(labels or {})}
+    return tuple(Button(shown[n], n) for n in names)
 
 
 def _question(category: str, verb: str) -> tuple[Button, ...]:
@@ -116,7 +117,7 @@ def on_check(yes: bool, can_resume: bool) -> Reply:
     """The answer to the gentle violence check: yes leads to the safe-to-talk question."""
     if not yes:
         text = texts()["categories"]["violence"]["on_no_check"]
-        return Reply(Offer(text, _offers(["resume"] if can_resume else [])), shown="check_no")
+        return Reply(Offer(text, offer_buttons(["resume"] if can_resume else [])), shown="check_no")
     spec = texts()["categories"]["violence"]
     buttons = _question("violence", "ans")
     return Reply(
@@ -138,14 +139,14 @@ def on_answer(category: str, yes: bool, country: str | None, can_resume: bool) -
     text = fill(spec[f"on_{key}"], country)
     if yes and category in ("suicide", "harm_others", "child", "emergency"):
         text = f"{text}\n\n{lines_for(country)['more']}"
-    return Reply(Offer(text, _offers(names)), remember, shown=f"card_{key}")
+    return Reply(Offer(text, offer_buttons(names)), remember, shown=f"card_{key}")
 
 
 def sos(country: str | None) -> Reply:
     """The /sos card: every line for the person's country, and the offers."""
     all_texts = texts()
     return Reply(
-        Offer(fill(all_texts["sos"], country), _offers(list(all_texts["sos_offers"]))),
+        Offer(fill(all_texts["sos"], country), offer_buttons(list(all_texts["sos_offers"]))),
         shown="sos",
     )
 

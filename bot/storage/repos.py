@@ -12,6 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.engine.state import RunState
+from bot.storage.personal import PersonalStore
 
 
 def _iso(moment: datetime) -> str:
@@ -40,6 +41,7 @@ class Store:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.personal = PersonalStore(db)
 
     @contextmanager
     def atomic(self) -> Iterator[None]:
@@ -106,6 +108,10 @@ class Store:
         self.db.execute("update users set active_run = ? where id = ?", [run_id, user_id])
 
     # -- runs --------------------------------------------------------------------------------
+    def run_of(self, user_id: int, run_id: int) -> RunRecord | None:
+        """One of the person's runs, by id."""
+        return self._one("select * from runs where id = ? and user_id = ?", [run_id, user_id])
+
     def latest_run(self, user_id: int, flow_id: str, status: str) -> RunRecord | None:
         """The user's most recent run of a flow with this status."""
         return self._one(

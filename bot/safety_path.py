@@ -1,0 +1,173 @@
+"""The safety path as use cases: what happens when the screen finds something, /sos, /safety.
+
+The open exercise is paused and saved, never continued on its own; the person gets a warm word
+and one direct question; their answer brings the card for their country. Only the category,
+the severity and which text was shown are recorded, never what the person wrote. The service
+calls these inside its transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.engine import ClearChat, Effect, Offer, Say
+from bot.safety import responses
+from bot.safety.screen import Flag, screen
+from bot.storage import PAUSED, RunRecord, Store
+
+SAFETY_PLAN = "safety-plan"
+GROUNDING = "grounding"
+FOLLOW_UP = "follow_up"
+FOLLOW_UP_AFTER = timedelta(days=1)
+CLEARABLE = timedelta(hours=48)
+"""Telegram lets a bot delete messages in a private chat only while they are younger than this."""
+PLAN_PARTS = {
+    "plan_signs": "Warning signs",
+    "plan_calm": "What helps me calm down",
+    "plan_people": "People I can contact",
+    "plan_places": "Safe places I can go",
+    "plan_professionals": "Professionals and services",
+    "plan_means": "Making things safer",
+}
+PLAN_EMPTY = (
+    "Your safety plan is a short list you fill in once, for the hard moments: warning signs,"
+    " what calms you, people and places, and professionals. It stays here for you."
+)
+PLAN_HEAD = "Your safety plan"
+_YES = re.compile(r"^\s*(yes|yeah|yep|y|ja|si|oui|i am|i do)\b", re.IGNORECASE)
+_NO = re.compile(r"^\s*(no|nope|nah|n|not really|i am not|i'm not)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Step:
+    """What a safety action asks the service to do besides replying."""
+
+    effects: list[Effect]
+    start_flow: str | None = None
+    resume: bool = False
+
+
+class SafetyPath:
+    """The safety path over the store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.personal = store.personal
+
+    def country(self, user_id: int) -> str | None:
+        """The country the person chose at the start, for their helplines."""
+        kept = self.store.memory_of(user_id).get("country")
+        return str(kept["value"]) if kept else None
+
+    def pause(self, user_id: int, active: RunRecord | None, now: datetime) -> bool:
+        """Pause the open exercise, to reopen when the person chooses; True if one was open."""
+        if active is None:
+            return False
+        self.store.set_status(active.id, PAUSED, now)
+        self.store.set_active(user_id, None)
+        self.personal.set_pending(user_id, None, active.id)
+        return True
+
+    def screened(
+        self, user_id: int, text: str, now: datetime, active: RunRecord | None
+    ) -> list[Effect] | None:
+        """The reply when the screen finds something in a message; None when it finds nothing."""
+        flag = screen(text)
+        if flag is None:
+            return None
+        return self.flagged(user_id, flag, now, active)
+
+    def flagged(
+        self, user_id: int, flag: Flag, now: datetime, active: RunRecord | None
+    ) -> list[Effect]:
+        """Pause, record the category, and ask the category's one direct question."""
+        paused = self.pause(user_id, active, now)
+        reply = responses.on_flag(flag, self.country(user_id), paused)
+        self._keep(user_id, reply.remember, now)
+        self.personal.set_pending(user_id, reply.waiting, None)
+        self.personal.add_safety_event(user_id, flag.category, flag.severity, reply.shown, now)
+        return [reply.offer]
+
+    def typed_while_waiting(self, user_id: int, text: str, now: datetime) -> list[Effect] | None:
+        """A typed yes or no answers the waiting question; anything else asks again, kindly."""
+        waiting, _ = self.personal.pending(user_id)
+        if waiting is None:
+            return None
+        answer = "y" if _YES.match(text) else "n" if _NO.match(text) else None
+        if answer is None:
+            return [Say(responses.say("pending_again"))]
+        verb = "chk" if waiting == "violence_check" else "ans"
+        category = "violence" if waiting == "violence_check" else waiting
+        return self.act(user_id, f"{verb}:{category}:{answer}", now).effects
+
+    def act(self, user_id: int, action: str, now: datetime) -> Step:
+        """A button of the safety path was pressed (or a yes/no typed)."""
+        country = self.country(user_id)
+        _, paused_run = self.personal.pending(user_id)
+        can_resume = paused_run is not None
+        verb, _, rest = action.partition(":")
+        if verb == "chk":
+            reply = responses.on_check(rest.endswith(":y"), can_resume)
+            self._keep(user_id, reply.remember, now)
+            self.personal.set_pending(user_id, reply.waiting, None)
+            self.personal.add_safety_event(user_id, "violence", "unclear", reply.shown, now)
+            return Step([reply.offer])
+        if verb == "ans":
+            category, _, answer = rest.partition(":")
+            if category not in responses.texts()["categories"]:
+                return Step([])
+            reply = responses.on_answer(category, answer == "y", country, can_resume)
+            self._keep(user_id, reply.remember, now)
+            self.personal.set_pending(user_id, None, None)
+            self.personal.add_safety_event(user_id, category, "", reply.shown, now)
+            return Step([reply.offer])
+        if verb == "follow":
+            self.personal.cancel_reminders(user_id, FOLLOW_UP, now)
+            self.personal.add_reminder(user_id, FOLLOW_UP, now + FOLLOW_UP_AFTER, {}, now)
+            return Step([Say(responses.say("follow_up_set"))])
+        if verb == "clear":
+            return Step([ClearChat()])
+        if verb == "ground":
+            return Step([], start_flow=GROUNDING)
+        if verb == "plan":
+            return Step([], start_flow=SAFETY_PLAN)
+        if verb == "resume":
+            return Step([], resume=True)
+        return Step([])
+
+    def sos(self, user_id: int, now: datetime, active: RunRecord | None) -> list[Effect]:
+        """/sos: pause whatever is open and show every line for the person's country."""
+        self.pause(user_id, active, now)
+        reply = responses.sos(self.country(user_id))
+        self.personal.add_safety_event(user_id, "sos", "", reply.shown, now)
+        offer = reply.offer
+        if self.personal.pending(user_id)[1] is not None:
+            offer = Offer(offer.text, (*offer.actions, *responses.offer_buttons(["resume"])))
+        return [offer]
+
+    def plan(self, user_id: int) -> list[Effect]:
+        """/safety: the person's plan as they wrote it, the way to fill it in, and the lines."""
+        kept = self.store.memory_of(user_id)
+        lines = [f"{title}: {kept[name]['label']}" for name, title in PLAN_PARTS.items()
+                 if name in kept]  # fmt: skip
+        head = f"{PLAN_HEAD}\n\n" + "\n".join(lines) if lines else PLAN_EMPTY
+        helplines = responses.lines_for(self.country(user_id))
+        text = (
+            f"{head}\n\nEmergency: {helplines['emergency']}"
+            f"\nTo talk to someone: {helplines['crisis']}"
+        )
+        button = "Update my plan" if lines else "Fill in my plan"
+        return [Offer(text, responses.offer_buttons(["plan"], {"plan": button}))]
+
+    def clear_targets(self, user_id: int, now: datetime) -> list[int]:
+        """The ids of the person's chat messages that can still be deleted; forgotten here."""
+        ids = self.personal.recent_messages(user_id, now - CLEARABLE)
+        self.personal.forget_messages(user_id)
+        return ids
+
+    def _keep(self, user_id: int, remember: Mapping[str, str], now: datetime) -> None:
+        for name, value in remember.items():
+            self.store.remember(user_id, name, value, value, "safety", now)

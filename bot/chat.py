@@ -20,6 +20,7 @@ from bot.engine import (
     Effect,
     Event,
     Finished,
+    Offer,
     Picks,
     Picture,
     Resume,
@@ -62,6 +63,11 @@ def show(effects: list[Effect], out: TextIO) -> Ask | None:
             out.write("~ Your reflection ~\n" + _wrap(effect.reflection) + "\n\n")
         elif isinstance(effect, Picture):
             out.write("[a chart is shown here on Telegram]\n" + _wrap(effect.caption) + "\n\n")
+        elif isinstance(effect, Offer):
+            out.write(_wrap(effect.text) + "\n")
+            if any(b.value.endswith(":y") for b in effect.actions):
+                out.write("  (type yes or no)\n")
+            out.write("\n")
     out.flush()
     return ask
 

@@ -37,6 +37,8 @@ class Settings:
     webhook_port: int = 8443
     webhook_secret: str | None = None
     webhook_listen: str = "0.0.0.0"  # Telegram must reach a webhook from outside
+    tick_seconds: float = 30.0
+    """How often due reminders are looked for."""
 
     def __repr__(self) -> str:
         # Never show the token, even in a traceback or a debug print.
@@ -58,4 +60,5 @@ class Settings:
             webhook_port=int(env.get("WEBHOOK_PORT") or 8443),
             webhook_secret=env.get("WEBHOOK_SECRET") or None,
             webhook_listen=env.get("WEBHOOK_LISTEN") or "0.0.0.0",
+            tick_seconds=float(env.get("REMINDER_TICK_SECONDS") or 30),
         )

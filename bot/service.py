@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.charts import trend_chart
+from bot.data_rights import export_json, export_markdown
 from bot.engine import (
     Answered,
+    Document,
     Effect,
     EngineError,
     Event,
@@ -32,7 +34,7 @@ from bot.engine.progress import progress
 from bot.flows.locks import lock_of
 from bot.flows.model import Catalog, Flow, Lock
 from bot.safety import responses as safety_texts
-from bot.safety_path import FOLLOW_UP, SafetyPath
+from bot.safety_path import CLEARABLE, FOLLOW_UP, SafetyPath
 from bot.storage import ABANDONED, ACTIVE, COMPLETED, PAUSED, RunRecord, Store
 from bot.trends import by_week, in_words
 
@@ -43,6 +45,8 @@ ONBOARDING = "getting-started"
 READINESS = "readiness"
 READINESS_EVERY = timedelta(days=14)
 """How often the safety and readiness questions are offered again: things at home change."""
+EXPORT_JSON = "Everything stored about you, as data (JSON)."
+EXPORT_MD = "The same, to read."
 TREND_HEAD = "How this week compares with your earlier check-ins:"
 WELCOME_BACK = "Welcome back. Here is where you left off:"
 NOTHING_OPEN = "There is no conversation open right now. Choose one to begin."
@@ -218,6 +222,11 @@ class Service:
         with self.store.atomic():
             return self.safety.clear_targets(user_id, now)
 
+    def forget_old_messages(self, now: datetime) -> None:
+        """Drop the ids of messages too old to delete anyway."""
+        with self.store.atomic():
+            self.store.personal.forget_old_messages(now - CLEARABLE)
+
     def due_follow_ups(self, now: datetime) -> list[tuple[int, list[Effect]]]:
         """Follow-up check-ins now due: each marked sent in the transaction that returns it."""
         out: list[tuple[int, list[Effect]]] = []
@@ -230,6 +239,22 @@ class Service:
                 if not self.store.is_blocked(reminder.user_id):
                     out.append((reminder.user_id, [Say(safety_texts.say("follow_up"))]))
         return out
+
+    # -- data rights -------------------------------------------------------------------------
+    def export(self, user_id: int, now: datetime) -> list[Effect]:
+        """Everything stored about the person: a JSON file and a readable Markdown file."""
+        rows = self.store.personal.everything_about(user_id)
+        name = f"secure-base-{now:%Y-%m-%d}"
+        readable = export_markdown(rows, self.catalog, now)
+        return [
+            Document(f"{name}.json", export_json(rows, now), EXPORT_JSON),
+            Document(f"{name}.md", readable, EXPORT_MD),
+        ]
+
+    def erase(self, user_id: int) -> int:
+        """Delete every row about the person, in every table; returns how many."""
+        with self.store.atomic():
+            return self.store.personal.erase(user_id)
 
     def claim(self, event_id: str, user_id: int, now: datetime) -> bool:
         """Record an event that changes no run (a menu, a help text); False if seen before."""

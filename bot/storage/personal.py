@@ -132,12 +132,13 @@ class PersonalStore:
         ).fetchall()
         return [r[0] for r in rows]
 
-    def forget_messages(self, user_id: int, before: datetime | None = None) -> None:
-        """Drop message ids: all of the person's, or (for everyone) those older than `before`."""
-        if before is None:
-            self.db.execute("delete from chat_messages where user_id = ?", [user_id])
-        else:
-            self.db.execute("delete from chat_messages where at < ?", [_iso(before)])
+    def forget_messages(self, user_id: int) -> None:
+        """Drop the ids of the person's messages (the chat was cleared)."""
+        self.db.execute("delete from chat_messages where user_id = ?", [user_id])
+
+    def forget_old_messages(self, before: datetime) -> None:
+        """Drop, for everyone, the ids of messages older than `before`."""
+        self.db.execute("delete from chat_messages where at < ?", [_iso(before)])
 
     # -- data rights -------------------------------------------------------------------------
     def _personal_tables(self) -> list[tuple[str, str]]:

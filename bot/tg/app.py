@@ -81,7 +81,12 @@ def build_application(
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url)
     app = builder.build()
-    Adapter(service, clock).install(app)
+    adapter = Adapter(service, clock)
+    adapter.install(app)
+    if app.job_queue is not None:
+        # Reminders are rows in SQLite; this only looks for the due ones, so none is lost
+        # across a restart and a reminder due while the bot was down goes out once after it.
+        app.job_queue.run_repeating(adapter.tick, interval=settings.tick_seconds, first=1)
     return app
 
 

@@ -2,7 +2,9 @@
 
 Format: `kind|run|seq|arg`, run and seq in base 36, at most 64 bytes (Telegram's limit).
 Kinds: c = choose a value, t = toggle option number `arg` of a multi-select, d = done with a
-multi-select, s = skip, b = back, f = start flow `arg`, x = confirm cancelling, k = keep going.
+multi-select, s = skip, b = back, f = start flow `arg`, x = confirm cancelling, k = keep going,
+a = a safety action `arg` (an answer, or an offer under a card), e = confirm erasing everything,
+n = keep everything.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MAX_BYTES = 64
-KINDS = frozenset("ctdsbfxk")
+KINDS = frozenset("ctdsbfxkaen")
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 

@@ -28,9 +28,11 @@ from telegram.ext import (
     filters,
 )
 
+from bot.data_rights import PRIVACY
 from bot.engine import (
     Back,
     Choice,
+    ClearChat,
     Effect,
     Event,
     Finished,
@@ -60,6 +62,8 @@ class Adapter:
     # -- wiring ------------------------------------------------------------------------------
     def install(self, app: Application) -> None:  # type: ignore[type-arg]
         """Register every handler on the application."""
+        # Every message's id (only the id) is kept for two days, so a person can clear the chat.
+        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self.note_incoming), group=-1)
         # An edited message never changes a stored answer; the reply says how to change one.
         app.add_handler(MessageHandler(filters.UpdateType.EDITED, self.fixed(texts.EDITED)))
         commands = {
@@ -72,6 +76,11 @@ class Adapter:
             "cancel": self.on_cancel,
             "journal": self.on_journal,
             "help": self.fixed(texts.HELP),
+            "sos": self.on_sos,
+            "safety": self.on_safety,
+            "privacy": self.fixed(PRIVACY),
+            "export": self.on_export,
+            "delete": self.on_delete,
         }
         for name, callback in commands.items():
             app.add_handler(CommandHandler(name, callback))
@@ -96,9 +105,39 @@ class Adapter:
         return Sender(context.bot, lambda chat: self.service.mark_blocked(chat, self.clock()))
 
     # -- helpers -----------------------------------------------------------------------------
-    async def send(self, context: Context, chat_id: int, messages: list[Outgoing]) -> None:
-        """Send prepared messages to a chat."""
-        await self.sender(context).send(chat_id, messages)
+    async def send(
+        self, context: Context, chat_id: int, messages: list[Outgoing], note: bool = True
+    ) -> None:
+        """Send prepared messages to a chat, keeping their ids for "Clear this chat"."""
+        sent = await self.sender(context).send(chat_id, messages)
+        if note and sent:
+            self.service.note_messages(chat_id, [m.message_id for m in sent], self.clock())
+
+    async def note_incoming(self, update: Update, context: Context) -> None:
+        """Keep the id of a message the person sent (never its content)."""
+        message, user = update.effective_message, update.effective_user
+        if message is not None and user is not None:
+            self.service.note_messages(user.id, [message.message_id], self.clock())
+
+    async def show(
+        self, context: Context, chat_id: int, effects: list[Effect], run_id: int | None
+    ) -> None:
+        """Carry out effects: clear the chat if asked, then send the rest."""
+        if any(isinstance(e, ClearChat) for e in effects):
+            await self.clear_chat(context, chat_id)
+            effects = [e for e in effects if not isinstance(e, ClearChat)]
+        if effects:
+            await self.send(context, chat_id, render(effects, run_id))
+
+    async def clear_chat(self, context: Context, chat_id: int) -> None:
+        """Delete the messages Telegram still lets a bot delete (the last 48 hours)."""
+        for message_id in self.service.clear_targets(chat_id, self.clock()):
+            try:
+                await self.sender(context).call(
+                    chat_id, lambda m=message_id: context.bot.delete_message(chat_id, m)
+                )
+            except TelegramError as exc:
+                log.info("could not delete a message in chat %s: %s", chat_id, type(exc).__name__)
 
     async def say(
         self,
@@ -127,9 +166,7 @@ class Adapter:
         )
         if outcome.duplicate:
             return
-        await self.send(
-            context, user.id, render([*(before or []), *outcome.effects], outcome.run_id)
-        )
+        await self.show(context, user.id, [*(before or []), *outcome.effects], outcome.run_id)
         if any(isinstance(e, Finished) for e in outcome.effects):
             await self.offer_readiness(context, user.id)
 
@@ -278,6 +315,47 @@ class Adapter:
             parts += [f"{e.title} ({e.finished_at[:10]})\n{e.reflection}" for e in entries]
         await self.say(context, user.id, "\n\n".join(parts))
 
+    async def on_sos(self, update: Update, context: Context) -> None:
+        """/sos: help for the person's country, at any moment; the exercise waits."""
+        user = update.effective_user
+        if user is not None:
+            effects = self.service.sos(user.id, self.clock(), f"u{update.update_id}")
+            await self.show(context, user.id, effects, None)
+
+    async def on_safety(self, update: Update, context: Context) -> None:
+        """/safety: the person's safety plan, and the way to fill it in."""
+        user = update.effective_user
+        if user is not None and self.claim(update):
+            await self.show(context, user.id, self.service.safety_plan(user.id), None)
+
+    async def on_export(self, update: Update, context: Context) -> None:
+        """/export: everything stored about the person, as two files."""
+        user = update.effective_user
+        if user is not None and self.claim(update):
+            await self.say(context, user.id, texts.EXPORTING)
+            await self.show(context, user.id, self.service.export(user.id, self.clock()), None)
+
+    async def on_delete(self, update: Update, context: Context) -> None:
+        """/delete: ask before erasing everything about the person."""
+        user = update.effective_user
+        if user is None or not self.claim(update):
+            return
+        keyboard = InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(texts.DELETE_YES, callback_data=Payload("e", 0, 0).encode())],
+                [InlineKeyboardButton(texts.DELETE_NO, callback_data=Payload("n", 0, 0).encode())],
+            ]
+        )
+        await self.say(context, user.id, texts.DELETE_CONFIRM, keyboard)
+
+    async def erase(self, update: Update, context: Context) -> None:
+        """The person confirmed: erase every row about them, then say so (and keep nothing)."""
+        user = update.effective_user
+        if user is None or not self.claim(update):
+            return
+        self.service.erase(user.id)
+        await self.send(context, user.id, messages_for("", texts.DELETED), note=False)
+
     # -- messages ----------------------------------------------------------------------------
     async def on_text(self, update: Update, context: Context) -> None:
         """A typed message: an answer if a conversation is open, else a pointer."""
@@ -286,7 +364,19 @@ class Adapter:
             await self.in_run(update, context, Text(message.text))
 
     async def on_not_text(self, update: Update, context: Context) -> None:
-        """Stickers, photos, voice notes, locations, documents: a kind word and the question."""
+        """Stickers, photos, voice notes, locations, documents: a kind word and the question.
+
+        A caption is read by the crisis screen first, like any typed message.
+        """
+        message, user = update.effective_message, update.effective_user
+        caption = getattr(message, "caption", None)
+        if caption and user is not None:
+            found = self.service.screen_caption(
+                user.id, caption, self.clock(), f"u{update.update_id}"
+            )
+            if found is not None:
+                await self.show(context, user.id, found, None)
+                return
         await self.in_run(
             update, context, Resume(), before=[Say(texts.NOT_TEXT)], idle=texts.NOT_TEXT_IDLE
         )
@@ -343,6 +433,17 @@ class Adapter:
             await self.run(update, context, Back(payload.seq), run_id=payload.run)
         elif payload.kind == "k":
             await self.run(update, context, Resume(), run_id=payload.run)
+        elif payload.kind == "a":
+            outcome = self.service.safety_action(
+                user.id, payload.arg, self.clock(), f"u{update.update_id}"
+            )
+            if not outcome.duplicate:
+                await self.show(context, user.id, outcome.effects, outcome.run_id)
+        elif payload.kind == "e":
+            await self.erase(update, context)
+        elif payload.kind == "n":
+            if self.claim(update):
+                await self.say(context, user.id, texts.DELETE_KEPT)
         elif payload.kind == "x":
             if self._is_live(user.id, payload) and self.claim(update):
                 await self.send(
@@ -379,6 +480,14 @@ class Adapter:
             )
         except TelegramError as exc:
             log.warning("could not update a keyboard for chat %s: %s", user.id, type(exc).__name__)
+
+    # -- the repeating job -------------------------------------------------------------------
+    async def tick(self, context: Context) -> None:
+        """Send what is due (each marked sent as it is taken), and forget old message ids."""
+        now = self.clock()
+        for user_id, effects in self.service.due_follow_ups(now):
+            await self.show(context, user_id, effects, None)
+        self.service.forget_old_messages(now)
 
     # -- errors ------------------------------------------------------------------------------
     async def on_error(self, update: object, context: Context) -> None:

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.engine import Ask, Effect, Finished, Picture, Say
+from bot.engine import Ask, Document, Effect, Finished, Offer, Picture, Say
 from bot.tg import texts
 from bot.tg.callback_data import Payload
 
@@ -39,6 +39,7 @@ class Outgoing:
     text: str
     keyboard: InlineKeyboardMarkup | None = None
     photo: bytes | None = None
+    document: tuple[str, bytes] | None = None
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
@@ -102,6 +103,15 @@ def ask_keyboard(ask: Ask, run_id: int) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+def offer_keyboard(offer: Offer) -> InlineKeyboardMarkup | None:
+    """One button per action of the safety path, each on its own row."""
+    if not offer.actions:
+        return None
+    return InlineKeyboardMarkup(
+        [[button(b.label, Payload("a", 0, 0, b.value))] for b in offer.actions]
+    )
+
+
 def render(effects: Sequence[Effect], run_id: int | None) -> list[Outgoing]:
     """The messages that show these effects.
 
@@ -131,6 +141,13 @@ def render(effects: Sequence[Effect], run_id: int | None) -> list[Outgoing]:
         elif isinstance(effect, Finished):
             out += _remarks(remarks)
             out += messages_for(f"<b>{texts.REFLECTION}</b>\n\n", effect.reflection)
+        elif isinstance(effect, Offer):
+            out += _remarks(remarks)
+            out += messages_for("", effect.text, offer_keyboard(effect))
+        elif isinstance(effect, Document):
+            out += _remarks(remarks)
+            caption = html.escape(split_text(effect.caption, MAX_CAPTION)[0], quote=False)
+            out.append(Outgoing(caption, document=(effect.filename, effect.data)))
         elif isinstance(effect, Picture):
             out += _remarks(remarks)
             caption = split_text(effect.caption, MAX_CAPTION)[0]
@@ -250,4 +267,9 @@ class Sender:
             kwargs["reply_markup"] = message.keyboard
         if message.photo is not None:
             return await self.bot.send_photo(chat_id, message.photo, caption=message.text, **kwargs)
+        if message.document is not None:
+            name, data = message.document
+            return await self.bot.send_document(
+                chat_id, InputFile(data, filename=name), caption=message.text, **kwargs
+            )
         return await self.bot.send_message(chat_id, message.text, **kwargs)

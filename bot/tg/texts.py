@@ -24,6 +24,11 @@ HELP = (
     "/pause – take a break (everything is saved)\n"
     "/cancel – close the conversation you are in\n"
     "/journal – your finished reflections\n"
+    "/sos – help right now, at any moment\n"
+    "/safety – your safety plan\n"
+    "/privacy – what is kept, and who can see it\n"
+    "/export – everything stored about you, as a file\n"
+    "/delete – erase everything about you\n"
     "/help – this list\n\n"
     "Answer with the buttons, or type when a question asks for your own words."
 )
@@ -80,6 +85,7 @@ STATE_WORDS = {
     "locked": "locked",
 }
 COMMANDS = [
+    ("sos", "Help right now"),
     ("flows", "The conversations and your progress"),
     ("resume", "Carry on where you left off"),
     ("back", "Go back one question"),
@@ -87,6 +93,10 @@ COMMANDS = [
     ("pause", "Take a break; everything is saved"),
     ("cancel", "Close the conversation you are in"),
     ("journal", "Your finished reflections"),
+    ("safety", "Your safety plan"),
+    ("privacy", "What is kept, and who can see it"),
+    ("export", "Everything stored about you"),
+    ("delete", "Erase everything about you"),
     ("help", "What this bot can do"),
 ]
 
@@ -94,3 +104,17 @@ COMMANDS = [
 def progress(number: int, total: int) -> str:
     """The progress marker on a question."""
     return f"Question {number} of {total}"
+
+
+EXPORTING = "Here is everything stored about you: one file for computers, one to read."
+DELETE_CONFIRM = (
+    "This erases everything about you here: your answers, reflections, choices and history. It"
+    " cannot be undone. Delete everything?"
+)
+DELETE_YES = "Yes, delete everything"
+DELETE_NO = "No, keep it"
+DELETE_KEPT = "Nothing was deleted."
+DELETED = (
+    "Everything about you has been deleted from this bot. Telegram still shows this chat until"
+    " you delete it there. If you write again, you start afresh."
+)

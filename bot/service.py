@@ -198,15 +198,19 @@ class Service:
         """/safety: the person's own safety plan and the way to fill it in."""
         return self.safety.plan(user_id)
 
-    def screen_caption(
-        self, user_id: int, caption: str, now: datetime, event_id: str | None = None
+    def screen_text(
+        self, user_id: int, text: str, now: datetime, event_id: str | None = None
     ) -> list[Effect] | None:
-        """A photo's or file's caption passes the screen too; None when it finds nothing."""
+        """Screen a text that is no answer (a caption, or a message with no exercise open).
+
+        It may also answer the safety question waiting for the person. None when neither.
+        """
         with self.store.atomic():
             if event_id is not None and self.store.seen_event(event_id):
                 return []
             self.store.touch_user(user_id, now)
-            found = self.safety.screened(user_id, caption, now, self.store.active_run(user_id))
+            found = self.safety.screened(user_id, text, now, self.store.active_run(user_id))
+            found = found or self.safety.typed_while_waiting(user_id, text, now)
             if found is not None and event_id is not None:
                 self.store.mark_event(event_id, user_id, now)
             return found

@@ -358,10 +358,22 @@ class Adapter:
 
     # -- messages ----------------------------------------------------------------------------
     async def on_text(self, update: Update, context: Context) -> None:
-        """A typed message: an answer if a conversation is open, else a pointer."""
-        message = update.effective_message
-        if message is not None and message.text is not None:
-            await self.in_run(update, context, Text(message.text))
+        """A typed message: an answer if a conversation is open, else a pointer.
+
+        With no conversation open it is still read by the crisis screen (and may answer the
+        safety question waiting for the person) before the pointer.
+        """
+        message, user = update.effective_message, update.effective_user
+        if message is None or message.text is None or user is None:
+            return
+        if self.service.active(user.id) is None:
+            found = self.service.screen_text(
+                user.id, message.text, self.clock(), f"u{update.update_id}"
+            )
+            if found is not None:
+                await self.show(context, user.id, found, None)
+                return
+        await self.in_run(update, context, Text(message.text))
 
     async def on_not_text(self, update: Update, context: Context) -> None:
         """Stickers, photos, voice notes, locations, documents: a kind word and the question.
@@ -371,7 +383,7 @@ class Adapter:
         message, user = update.effective_message, update.effective_user
         caption = getattr(message, "caption", None)
         if caption and user is not None:
-            found = self.service.screen_caption(
+            found = self.service.screen_text(
                 user.id, caption, self.clock(), f"u{update.update_id}"
             )
             if found is not None:

@@ -23,8 +23,9 @@ when, never what you wrote.
 • Where: in one database on the server that runs this bot, readable only by that server's \
 account. Nothing goes to advertisers or analytics.
 • For how long: until you delete it. /delete erases everything about you, at once.
-• Who can see it: you. A therapist only if you link one, and only as much as you chose \
-(/start → your choices). No one reads along as you write; I'm a program, not a person.
+• Who can see it: you. A therapist only if you link one, and only as much as you chose; \
+change that, or reminders, at any time in “Your choices” under /flows. No one reads along as \
+you write; I'm a program, not a person.
 • Telegram: chats with bots are not end-to-end encrypted. Telegram stores them on its \
 servers, and anyone with your unlocked phone can read them. Delete the chat in Telegram if \
 that worries you; in a safety card, "Clear this chat" deletes the last two days' messages.

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 BOT = Path(__file__).resolve().parents[1] / "bot"
-PURE = ["flows", "engine"]
+PURE = ["flows", "engine", "safety"]
 FORBIDDEN_IN_PURE = {
     "telegram",
     "sqlite_utils",

@@ -160,6 +160,42 @@ def cmd_screen(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     return ExitStatus.OK
 
 
+def cmd_therapists(args: argparse.Namespace, settings: Settings) -> ExitStatus:
+    """Grant, list or take back the therapist role (only the operator can: there is no chat way)."""
+    from datetime import UTC, datetime
+
+    from bot.storage import Store, open_db
+    from bot.storage.practice import THERAPIST
+
+    store = Store(open_db(Path(args.db) if args.db else settings.db_path))
+    rows = store.practice
+    now = datetime.now(UTC)
+    if args.action == "add":
+        if args.user_id is None:
+            print(
+                "Usage: python -m bot therapists add TELEGRAM_USER_ID [--name NAME]",
+                file=sys.stderr,
+            )
+            return ExitStatus.USAGE
+        with store.atomic():
+            rows.set_role(args.user_id, THERAPIST, args.name, now)
+        print(f"{args.user_id} is a therapist" + (f" ({args.name})" if args.name else ""))
+    elif args.action == "remove":
+        if args.user_id is None:
+            print("Usage: python -m bot therapists remove TELEGRAM_USER_ID", file=sys.stderr)
+            return ExitStatus.USAGE
+        with store.atomic():
+            rows.set_role(args.user_id, "client", None, now)
+        print(f"{args.user_id} is no longer a therapist")
+    else:
+        listed = rows.therapists()
+        for user_id, name in listed:
+            print(f"{user_id}\t{name or ''}")
+        for user_id in sorted(settings.therapist_ids - {u for u, _ in listed}):
+            print(f"{user_id}\t(THERAPIST_IDS)")
+    return ExitStatus.OK
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     """Run the Telegram bot; refuse without a token or with an invalid flow."""
     if not settings.token:
@@ -193,6 +229,12 @@ def parser() -> argparse.ArgumentParser:
     draw.add_argument("--out", help="file to write (default: stdout, or FLOW.svg/.png)")
     draw.add_argument("--docs", metavar="FOLDER", help="write one Markdown page per flow there")
     draw.set_defaults(func=cmd_draw)
+    therapists = sub.add_parser("therapists", help="grant, list or remove the therapist role")
+    therapists.add_argument("action", choices=["add", "list", "remove"])
+    therapists.add_argument("user_id", type=int, nargs="?", help="their Telegram user id")
+    therapists.add_argument("--name", help="how clients see them, like “Dr Ana Silva”")
+    therapists.add_argument("--db", help="SQLite file (default: BOT_DB_PATH)")
+    therapists.set_defaults(func=cmd_therapists)
     screen = sub.add_parser(
         "screen", help="read lines on stdin, print what the crisis screen finds (JSON lines)"
     )

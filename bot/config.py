@@ -39,6 +39,10 @@ class Settings:
     webhook_listen: str = "0.0.0.0"  # Telegram must reach a webhook from outside
     tick_seconds: float = 30.0
     """How often due reminders are looked for."""
+    therapist_ids: frozenset[int] = frozenset()
+    """People who are therapists by the operator's setting (besides `therapists add`)."""
+    clock_file: Path | None = None
+    """Tests only: a file holding the current time (ISO), so a test can move the clock."""
 
     def __repr__(self) -> str:
         # Never show the token, even in a traceback or a debug print.
@@ -61,4 +65,10 @@ class Settings:
             webhook_secret=env.get("WEBHOOK_SECRET") or None,
             webhook_listen=env.get("WEBHOOK_LISTEN") or "0.0.0.0",
             tick_seconds=float(env.get("REMINDER_TICK_SECONDS") or 30),
+            therapist_ids=frozenset(
+                int(part)
+                for part in (env.get("THERAPIST_IDS") or "").replace(" ", "").split(",")
+                if part
+            ),
+            clock_file=Path(env["BOT_CLOCK_FILE"]) if env.get("BOT_CLOCK_FILE") else None,
         )

@@ -48,6 +48,8 @@ class Step:
     effects: list[Effect]
     start_flow: str | None = None
     resume: bool = False
+    alert: bool = False
+    """A crisis card was shown: linked therapists who may know are told (never what)."""
 
 
 class SafetyPath:
@@ -123,7 +125,8 @@ class SafetyPath:
             self._keep(user_id, reply.remember, now)
             self.personal.set_pending(user_id, None, None)
             self.personal.add_safety_event(user_id, category, "", reply.shown, now)
-            return Step([reply.offer])
+            crisis = category not in ("affair", "addiction")
+            return Step([reply.offer], alert=crisis and answer == "y")
         if verb == "follow":
             self.personal.cancel_reminders(user_id, FOLLOW_UP, now)
             self.personal.add_reminder(user_id, FOLLOW_UP, now + FOLLOW_UP_AFTER, {}, now)

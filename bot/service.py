@@ -7,6 +7,7 @@ leaves this module, so a crash between two messages loses nothing the person saw
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,11 +15,13 @@ from bot.charts import trend_chart
 from bot.data_rights import export_json, export_markdown
 from bot.engine import (
     Answered,
+    Button,
     Document,
     Effect,
     EngineError,
     Event,
     Finished,
+    Offer,
     Picture,
     Remembered,
     Resume,
@@ -33,9 +36,11 @@ from bot.engine import step as step_run
 from bot.engine.progress import progress
 from bot.flows.locks import lock_of
 from bot.flows.model import Catalog, Flow, Lock
+from bot.practice import NOT_A_THERAPIST, NUDGE_AFTER, Notice, Practice
 from bot.safety import responses as safety_texts
 from bot.safety_path import CLEARABLE, FOLLOW_UP, SafetyPath
 from bot.storage import ABANDONED, ACTIVE, COMPLETED, PAUSED, RunRecord, Store
+from bot.therapist_report import report as therapist_report
 from bot.trends import by_week, in_words
 
 log = logging.getLogger(__name__)
@@ -45,6 +50,14 @@ ONBOARDING = "getting-started"
 READINESS = "readiness"
 READINESS_EVERY = timedelta(days=14)
 """How often the safety and readiness questions are offered again: things at home change."""
+PRACTICE_VERBS = frozenset({"go", "snooze", "acc", "scope", "as"})
+"""Actions of the therapist side; every other verb belongs to the safety path."""
+NUDGE = "nudge"
+NUDGE_TEXT = (
+    "You left “{title}” part-way through a few days ago. It's saved just as it was, whenever"
+    " you'd like to carry on."
+)
+NUDGE_BUTTON = "Carry on"
 EXPORT_JSON = "Everything stored about you, as data (JSON)."
 EXPORT_MD = "The same, to read."
 TREND_HEAD = "How this week compares with your earlier check-ins:"
@@ -70,6 +83,8 @@ class Outcome:
     duplicate: bool = False
     run_id: int | None = None
     """The run the person is in after this event: buttons in the replies belong to it."""
+    notices: tuple[Notice, ...] = ()
+    """Messages for other people: a therapist told of finished homework, a client of new."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +109,15 @@ class JournalEntry:
     reflection: str
 
 
+@dataclass(frozen=True)
+class Due:
+    """A reminder to send now: to whom, which row, and what it says."""
+
+    user_id: int
+    reminder_id: int
+    effects: list[Effect]
+
+
 Turn = tuple[list[Effect], RunRecord | None]
 """What one step produced, and the run the person is in afterwards."""
 
@@ -101,10 +125,12 @@ Turn = tuple[list[Effect], RunRecord | None]
 class Service:
     """Handles people's events: one transaction per event, replies only after the commit."""
 
-    def __init__(self, store: Store, catalog: Catalog) -> None:
+    def __init__(self, store: Store, catalog: Catalog, therapist_ids: Iterable[int] = ()) -> None:
         self.store = store
         self.catalog = catalog
         self.safety = SafetyPath(store)
+        self.practice = Practice(store, catalog, self.lock_of, therapist_ids)
+        self._notices: list[Notice] = []
 
     def flows(self) -> list[Flow]:
         """The flows a person can start, in the order their authors gave, then by title."""
@@ -127,6 +153,7 @@ class Service:
         `run_id`, carried by a button, must name the person's open run; a button from an
         earlier run gets a gentle notice and the live question instead.
         """
+        self._notices = []
         with self.store.atomic():
             if event_id is not None:
                 if self.store.seen_event(event_id):
@@ -135,6 +162,9 @@ class Service:
             self.store.touch_user(user_id, now)  # they wrote to us, so they can hear us again
             active, effects = self._active(user_id, now)
             if isinstance(event, Text) and not effects:
+                drafting = self.practice.typed(user_id, event.text, now)
+                if drafting is not None:  # a therapist typing a due date or a note
+                    return Outcome(drafting.effects, notices=drafting.notices)
                 # The screen reads every message before any exercise does.
                 caught = self.safety.screened(user_id, event.text, now, active)
                 caught = caught or self.safety.typed_while_waiting(user_id, event.text, now)
@@ -150,28 +180,114 @@ class Service:
                 effects = [Say(STALE_RUN), *effects]
             else:
                 effects, active = self._continue(user_id, event, now, active)
-        return Outcome(effects, run_id=active.id if active else None)
+        return Outcome(effects, run_id=active.id if active else None, notices=self._take())
 
-    # -- the safety path ---------------------------------------------------------------------
-    def safety_action(
+    def _take(self) -> tuple[Notice, ...]:
+        notices, self._notices = tuple(self._notices), []
+        return notices
+
+    # -- buttons that answer no question -----------------------------------------------------
+    def action(
         self, user_id: int, action: str, now: datetime, event_id: str | None = None
     ) -> Outcome:
-        """A button of the safety path: an answer, or one of the offers under a card."""
+        """A button under a message: the safety path's, an invitation's, /assign's, a reminder's."""
+        self._notices = []
         with self.store.atomic():
             if event_id is not None:
                 if self.store.seen_event(event_id):
                     return Outcome([], duplicate=True)
                 self.store.mark_event(event_id, user_id, now)
             self.store.touch_user(user_id, now)
+            verb, _, rest = action.partition(":")
+            active = self.store.active_run(user_id)
+            if verb in PRACTICE_VERBS:
+                effects, active = self._practice_action(user_id, verb, rest, action, now, active)
+                return Outcome(effects, run_id=active.id if active else None, notices=self._take())
             step = self.safety.act(user_id, action, now)
-            effects, active = list(step.effects), self.store.active_run(user_id)
+            effects = list(step.effects)
+            if step.alert:
+                self._notices += self.practice.safety_alerts(user_id, now)
             if step.start_flow and step.start_flow in self.catalog:
                 more, active = self._start(user_id, step.start_flow, now, active)
                 effects += more
             elif step.resume:
                 more, active = self._resume_paused(user_id, now, active)
                 effects += more
-        return Outcome(effects, run_id=active.id if active else None)
+        return Outcome(effects, run_id=active.id if active else None, notices=self._take())
+
+    def _practice_action(
+        self,
+        user_id: int,
+        verb: str,
+        rest: str,
+        action: str,
+        now: datetime,
+        active: RunRecord | None,
+    ) -> Turn:
+        if verb == "go":
+            self.store.personal.forget_paused(user_id)
+            return self._start(user_id, rest, now, active)
+        if verb == "snooze":
+            return self.practice.snooze(user_id, int(rest), now), active
+        if verb == "acc":
+            scope, _, code = rest.partition(":")
+            reply = self.practice.accept(user_id, scope, code, now)
+        elif verb == "scope":
+            link_id, _, scope = rest.partition(":")
+            reply = self.practice.change_scope(user_id, int(link_id), scope, now)
+        elif self.practice.is_therapist(user_id):  # "as": /assign's steps
+            reply = self.practice.assign_step(user_id, action, now)
+        else:
+            return [Say(NOT_A_THERAPIST)], active
+        self._notices += reply.notices
+        return reply.effects, active
+
+    # -- therapists' commands ----------------------------------------------------------------
+    def therapist_command(
+        self, user_id: int, command: str, arg: str, now: datetime, bot_name: str = "bot"
+    ) -> Outcome:
+        """/invite, /assign, /clients, /report: for therapists only, politely refused otherwise."""
+        self._notices = []
+        with self.store.atomic():
+            self.store.touch_user(user_id, now)
+            if not self.practice.is_therapist(user_id):
+                return Outcome([Say(NOT_A_THERAPIST)])
+            if command == "invite":
+                effects = self.practice.invite(user_id, arg, bot_name, now)
+            elif command == "assign":
+                effects = self.practice.start_assign(user_id)
+            elif command == "clients":
+                effects = self.practice.clients(user_id, now)
+            else:
+                effects = self._report(user_id, arg, now)
+        return Outcome(effects, notices=self._take())
+
+    def _report(self, therapist_id: int, label: str, now: datetime) -> list[Effect]:
+        if not label.strip():
+            return [Say("Which client? Send /report and their label, like /report Sam")]
+        link, withdrawn = self.practice.find_link(therapist_id, label)
+        if link is None:
+            if withdrawn:
+                return [
+                    Say(f"“{label.strip()}” has stopped sharing with you, so there is no report.")
+                ]
+            return [Say(f"You have no client labelled “{label.strip()}”. /clients lists them.")]
+        self.store.practice.audit(therapist_id, link.client_id, f"report:{link.scope}", now)
+        rows = self.store.personal.everything_about(link.client_id)
+        data = therapist_report(link, self.practice.assignments(link), rows, self.catalog, now)
+        name = f"report-{link.label.replace(' ', '-')}-{now:%Y-%m-%d}.md"
+        return [Document(name, data, f"{link.label}: what their consent ({link.scope}) allows.")]
+
+    def open_invite(self, user_id: int, code: str, now: datetime, event_id: str) -> list[Effect]:
+        """A client opened an invitation link: who invites them, and the choices."""
+        if not self.claim(event_id, user_id, now):
+            return []
+        with self.store.atomic():
+            return self.practice.open_invite(user_id, code, now)
+
+    def client_links(self, user_id: int) -> list[Effect]:
+        """/therapist: who the person shares with, and how to change it."""
+        return self.practice.client_links(user_id)
 
     def _resume_paused(self, user_id: int, now: datetime, active: RunRecord | None) -> Turn:
         """Reopen the exercise the safety path paused, because the person chose to."""
@@ -231,18 +347,54 @@ class Service:
         with self.store.atomic():
             self.store.personal.forget_old_messages(now - CLEARABLE)
 
-    def due_follow_ups(self, now: datetime) -> list[tuple[int, list[Effect]]]:
-        """Follow-up check-ins now due: each marked sent in the transaction that returns it."""
-        out: list[tuple[int, list[Effect]]] = []
+    def due_reminders(self, now: datetime) -> list[Due]:
+        """Every reminder now due, each marked sent in the transaction that hands it out.
+
+        Follow-up check-ins, homework reminders (skipped once the homework is done, consent to
+        reminders withdrawn, or the link ended), and one nudge for a conversation left
+        part-way for three days. A reminder the shell fails to send goes back with `release`.
+        """
+        out: list[Due] = []
         with self.store.atomic():
-            for reminder in self.store.personal.due_reminders(now):
-                if reminder.kind != FOLLOW_UP:
+            personal = self.store.personal
+            for reminder in personal.due_reminders(now):
+                if not personal.mark_sent(reminder.id, now):
                     continue
-                if not self.store.personal.mark_sent(reminder.id, now):
+                if self.store.is_blocked(reminder.user_id):
                     continue
-                if not self.store.is_blocked(reminder.user_id):
-                    out.append((reminder.user_id, [Say(safety_texts.say("follow_up"))]))
+                if reminder.kind == FOLLOW_UP:
+                    effects: list[Effect] | None = [Say(safety_texts.say("follow_up"))]
+                else:
+                    effects = self.practice.reminder(
+                        reminder.user_id, reminder.kind, reminder.payload, reminder.id, now
+                    )
+                if effects:
+                    out.append(Due(reminder.user_id, reminder.id, effects))
+            out += self._nudges(now)
         return out
+
+    def _nudges(self, now: datetime) -> list[Due]:
+        out: list[Due] = []
+        personal = self.store.personal
+        for user_id, run_id, flow_id in self.store.stale_runs(now - NUDGE_AFTER):
+            if personal.has_reminder(user_id, NUDGE, "run", run_id) or flow_id not in self.catalog:
+                continue
+            reminder_id = personal.add_reminder(user_id, NUDGE, now, {"run": run_id}, now)
+            personal.mark_sent(reminder_id, now)
+            wants = self.store.memory_of(user_id).get("consent_reminders", {}).get("value")
+            if wants == "reminders_no" or self.store.is_blocked(user_id):
+                continue
+            title = self.catalog[flow_id].title  # type: ignore[index]
+            text = NUDGE_TEXT.format(title=title)
+            out.append(
+                Due(user_id, reminder_id, [Offer(text, (Button(NUDGE_BUTTON, f"go:{flow_id}"),))])
+            )
+        return out
+
+    def release(self, reminder_id: int) -> None:
+        """A due reminder could not be sent: the next tick tries again."""
+        with self.store.atomic():
+            self.store.personal.release(reminder_id)
 
     # -- data rights -------------------------------------------------------------------------
     def export(self, user_id: int, now: datetime) -> list[Effect]:
@@ -382,6 +534,8 @@ class Service:
             self.store.set_status(paused.id, ACTIVE, now)
             self.store.set_active(user_id, paused.id)
             return self._resume(user_id, paused, now)
+        # A therapist's assignment opens a flow its locks would keep closed, unless for safety.
+        override = override or bool(self.store.practice.open_assignments(user_id, flow_id))
         lock = self.lock_of(user_id, flow_id)
         if lock is not None and not (override and not lock.safety):
             return [Say(lock.because)], current
@@ -426,6 +580,7 @@ class Service:
         self.store.save_run(run.id, state, now, status)
         if state.done:
             self.store.set_active(user_id, None)
+            self._notices += self.practice.finished(user_id, run.flow_id, now)
             return effects + self._trend(user_id, run, effects, now), None
         return effects, run
 

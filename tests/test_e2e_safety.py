@@ -13,6 +13,8 @@ import yaml
 from fake_telegram import BotMessage, FakeTelegram
 from test_e2e import begin_tour, onboard, rows
 
+from bot.storage.personal import PERSON_COLUMNS
+
 DATA = Path(__file__).resolve().parent / "data"
 SET: dict[str, list[str]] = {}
 for name in ("screen_set.yaml", "screen_holdout.yaml", "screen_holdout2.yaml"):
@@ -182,7 +184,7 @@ def test_export_holds_every_answer_and_delete_leaves_no_row(fake, bot):
         for table in tables:
             columns = [c[1] for c in conn.execute(f"pragma table_info([{table}])")]
             for column in columns:
-                if column == "user_id" or (table == "users" and column == "id"):
+                if column in PERSON_COLUMNS or (table == "users" and column == "id"):
                     count = conn.execute(
                         f"select count(*) from [{table}] where [{column}] = ?", [user]
                     ).fetchone()[0]

@@ -10,6 +10,7 @@ from test_onboarding import CHOICES, CLEAR, play
 from bot.engine import Ask, Choice, ClearChat, Document, Offer, Say, Start, Text
 from bot.engine.transcript import last_ask
 from bot.storage import ACTIVE, PAUSED
+from bot.storage.personal import PERSON_COLUMNS
 
 USER = 21
 
@@ -69,7 +70,7 @@ def test_yes_brings_the_card_for_the_persons_country(service, now):
     onboarded(service, now, "gb")
     mid_tour(service, now)
     service.handle(USER, Text("i want to kill myself"), now)
-    card = only_offer(service.safety_action(USER, "ans:suicide:y", now).effects)
+    card = only_offer(service.action(USER, "ans:suicide:y", now).effects)
     assert "Samaritans: 116 123" in card.text and "call 999" in card.text
     assert actions(card) == ["ground", "plan", "follow"]
     assert service.active(USER) is None
@@ -79,7 +80,7 @@ def test_after_a_card_nothing_continues_the_exercise_until_the_person_chooses(se
     onboarded(service, now)
     mid_tour(service, now)
     service.handle(USER, Text("i want to kill myself"), now)
-    service.safety_action(USER, "ans:suicide:y", now)
+    service.action(USER, "ans:suicide:y", now)
     later = service.handle(USER, Text("the dishes again, like always"), now).effects
     assert not any(isinstance(e, Ask) for e in later)
     assert [r.status for r in service.store.runs_of(USER) if r.flow_id == "tour"] == [PAUSED]
@@ -94,9 +95,9 @@ def test_no_offers_to_go_back_and_going_back_opens_the_same_question(service, no
     onboarded(service, now)
     mid_tour(service, now)
     service.handle(USER, Text("i cant go on"), now)
-    kind = only_offer(service.safety_action(USER, "ans:suicide:n", now).effects)
+    kind = only_offer(service.action(USER, "ans:suicide:n", now).effects)
     assert "resume" in actions(kind)
-    back = service.safety_action(USER, "resume", now).effects
+    back = service.action(USER, "resume", now).effects
     ask = last_ask(back)
     assert ask is not None and ask.key == "moment"
 
@@ -128,11 +129,11 @@ def test_a_disclosure_of_violence_closes_every_partner_flow_at_once(service, now
     for flow in ("reaching-out", "responding", "rocky-moment", "weekly-check-in"):
         lock = service.lock_of(USER, flow)
         assert lock is not None and lock.safety, flow
-    card = only_offer(service.safety_action(USER, "ans:violence:y", now).effects)
+    card = only_offer(service.action(USER, "ans:violence:y", now).effects)
     assert "National Domestic Abuse Helpline" in card.text
     assert "may be able to read this chat" in card.text
     assert actions(card) == ["clear", "plan", "ground"]
-    not_safe = only_offer(service.safety_action(USER, "ans:violence:n", now).effects)
+    not_safe = only_offer(service.action(USER, "ans:violence:n", now).effects)
     assert actions(not_safe) == ["clear"]
 
 
@@ -145,7 +146,7 @@ def test_an_unclear_hint_of_violence_checks_gently_first(service, now):
         service.lock_of(USER, "reaching-out") is None
         or not service.lock_of(USER, "reaching-out").safety
     )
-    follow = only_offer(service.safety_action(USER, "chk:violence:y", now).effects)
+    follow = only_offer(service.action(USER, "chk:violence:y", now).effects)
     assert "Are you safe to talk right now?" in follow.text
     assert service.lock_of(USER, "responding").safety  # type: ignore[union-attr]
 
@@ -154,7 +155,7 @@ def test_an_affair_mentioned_in_passing_closes_reaching_out_for_a_therapist(serv
     onboarded(service, now)
     mid_tour(service, now)
     only_offer(service.handle(USER, Text("he's having an affair with his colleague"), now).effects)
-    card = only_offer(service.safety_action(USER, "ans:affair:y", now).effects)
+    card = only_offer(service.action(USER, "ans:affair:y", now).effects)
     assert "couples therapist" in card.text and "resume" in actions(card)
     assert service.store.memory_of(USER)["affair"]["value"] == "yes_affair"
     lock = service.lock_of(USER, "reaching-out")
@@ -188,10 +189,10 @@ def test_somewhere_else_gets_the_international_lines(service, now):
 
 def test_the_card_offers_start_grounding_and_the_plan(service, now):
     onboarded(service, now)
-    grounding = last_ask(service.safety_action(USER, "ground", now).effects)
+    grounding = last_ask(service.action(USER, "ground", now).effects)
     assert grounding is not None and "five things you can see" in grounding.text
     service.cancel(USER, now)
-    plan = last_ask(service.safety_action(USER, "plan", now).effects)
+    plan = last_ask(service.action(USER, "plan", now).effects)
     assert plan is not None and "warning signs" in plan.text
 
 
@@ -210,19 +211,19 @@ def test_the_safety_plan_is_kept_and_shown_by_slash_safety(service, now):
 
 def test_a_follow_up_is_sent_once_a_day_later(service, now):
     onboarded(service, now)
-    reply = service.safety_action(USER, "follow", now).effects
+    reply = service.action(USER, "follow", now).effects
     assert "I'll check in with you tomorrow" in reply[0].text  # type: ignore[union-attr]
-    assert service.due_follow_ups(now + timedelta(hours=23)) == []
-    due = service.due_follow_ups(now + timedelta(days=1, minutes=1))
-    assert [(u, [type(e) for e in effects]) for u, effects in due] == [(USER, [Say])]
-    assert service.due_follow_ups(now + timedelta(days=2)) == []  # once, never twice
+    assert service.due_reminders(now + timedelta(hours=23)) == []
+    due = service.due_reminders(now + timedelta(days=1, minutes=1))
+    assert [(d.user_id, [type(e) for e in d.effects]) for d in due] == [(USER, [Say])]
+    assert service.due_reminders(now + timedelta(days=2)) == []  # once, never twice
 
 
 def test_clear_chat_gives_the_ids_of_the_last_two_days_only(service, now):
     onboarded(service, now)
     service.note_messages(USER, [10, 11], now - timedelta(hours=50))
     service.note_messages(USER, [12, 13], now - timedelta(hours=1))
-    assert service.safety_action(USER, "clear", now).effects == [ClearChat()]
+    assert service.action(USER, "clear", now).effects == [ClearChat()]
     assert service.clear_targets(USER, now) == [13, 12]
     assert service.clear_targets(USER, now) == []  # forgotten once cleared
 
@@ -243,8 +244,8 @@ def test_export_holds_every_answer_and_delete_leaves_no_row(service, now, tmp_pa
     mid_tour(service, now)
     service.handle(USER, Text("the dishes, again and again"), now)
     service.handle(USER, Text("i want to die"), now)
-    service.safety_action(USER, "ans:suicide:n", now)
-    service.safety_action(USER, "follow", now)
+    service.action(USER, "ans:suicide:n", now)
+    service.action(USER, "follow", now)
     service.note_messages(USER, [5, 6], now)
     other = USER + 1
     play(service, other, "getting-started", CLEAR + CHOICES, now)
@@ -260,7 +261,7 @@ def test_export_holds_every_answer_and_delete_leaves_no_row(service, now, tmp_pa
         tables = [t for (t,) in conn.execute("select name from sqlite_master where type='table'")]
         for table in tables:
             columns = [c[1] for c in conn.execute(f"pragma table_info([{table}])")]
-            about = [c for c in columns if c == "user_id" or (table == "users" and c == "id")]
+            about = [c for c in columns if c in PERSON_COLUMNS or (table == "users" and c == "id")]
             for column in about:
                 left = conn.execute(
                     f"select count(*) from [{table}] where [{column}] = ?", [USER]

@@ -31,6 +31,7 @@ def test_migrations_are_named_and_applied_once(tmp_path):
         "m006_scores",
         "m007_readiness_offer",
         "m008_safety",
+        "m009_practice",
     ]
     db.close()
     again = open_db(path)

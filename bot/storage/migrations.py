@@ -163,3 +163,61 @@ def m008_safety(db: Database) -> None:
         pk=("user_id", "message_id"),
         foreign_keys=[("user_id", "users", "id")],
     )
+
+
+@migrations()
+def m009_practice(db: Database) -> None:
+    """Therapists and their clients: invites, links with the client's consent, assignments
+    (homework with a due date), and an audit of every view and export."""
+    db["users"].add_column("display_name", str)  # type: ignore[union-attr]
+    db["users"].add_column("draft", str)  # type: ignore[union-attr]
+    db["invites"].create(  # type: ignore[union-attr]
+        {
+            "code": str,
+            "therapist_id": int,
+            "label": str,
+            "created_at": str,
+            "expires_at": str,
+            "used_at": str,
+            "used_by": int,
+        },
+        pk="code",
+        not_null={"therapist_id", "label", "created_at", "expires_at"},
+    )
+    db["therapist_links"].create(  # type: ignore[union-attr]
+        {
+            "id": int,
+            "therapist_id": int,
+            "client_id": int,
+            "label": str,
+            "scope": str,
+            "created_at": str,
+            "revoked_at": str,
+        },
+        pk="id",
+        not_null={"therapist_id", "client_id", "label", "scope", "created_at"},
+    )
+    db["therapist_links"].create_index(["client_id"])  # type: ignore[union-attr]
+    db["therapist_links"].create_index(["therapist_id"])  # type: ignore[union-attr]
+    db["assignments"].create(  # type: ignore[union-attr]
+        {
+            "id": int,
+            "link_id": int,
+            "therapist_id": int,
+            "client_id": int,
+            "flow_id": str,
+            "note": str,
+            "due_at": str,
+            "status": str,
+            "created_at": str,
+            "completed_at": str,
+        },
+        pk="id",
+        not_null={"link_id", "therapist_id", "client_id", "flow_id", "due_at", "status"},
+    )
+    db["assignments"].create_index(["client_id", "status"])  # type: ignore[union-attr]
+    db["audit"].create(  # type: ignore[union-attr]
+        {"id": int, "actor_id": int, "client_id": int, "action": str, "at": str},
+        pk="id",
+        not_null={"actor_id", "action", "at"},
+    )

@@ -14,6 +14,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
+PERSON_COLUMNS = ("user_id", "client_id", "therapist_id", "actor_id", "used_by")
+"""Columns that name a person: a row with the person's id in any of them is about them."""
+
 
 def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="microseconds")
@@ -115,6 +118,27 @@ class PersonalStore:
             [_iso(now), user_id, kind],
         )
 
+    def cancel_reminders_about(self, key: str, value: int, now: datetime) -> None:
+        """Cancel pending reminders whose payload has `key` = `value` (an assignment's)."""
+        self.db.execute(
+            "update reminders set cancelled_at = ? where json_extract(payload, '$.' || ?) = ?"
+            " and sent_at is null and cancelled_at is null",
+            [_iso(now), key, value],
+        )
+
+    def release(self, reminder_id: int) -> None:
+        """A reminder could not be sent after all: let the next tick try again."""
+        self.db.execute("update reminders set sent_at = null where id = ?", [reminder_id])
+
+    def has_reminder(self, user_id: int, kind: str, key: str, value: int) -> bool:
+        """True if the person ever had a reminder of this kind about this thing."""
+        row = self.db.execute(
+            "select 1 from reminders where user_id = ? and kind = ?"
+            " and json_extract(payload, '$.' || ?) = ? limit 1",
+            [user_id, kind, key, value],
+        ).fetchone()
+        return row is not None
+
     # -- messages, for clearing the chat ----------------------------------------------------
     def note_messages(self, user_id: int, message_ids: list[int], now: datetime) -> None:
         """Remember the ids (only the ids) of messages in the person's chat."""
@@ -146,16 +170,17 @@ class PersonalStore:
         found = [("users", "id")]
         for table in self.db.table_names():
             columns = {c.name for c in self.db[table].columns}
-            if "user_id" in columns:
-                found.append((table, "user_id"))
+            found += [(table, c) for c in PERSON_COLUMNS if c in columns]
         return found
 
     def everything_about(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
         """Every row about the person, by table, with JSON columns decoded."""
         out: dict[str, list[dict[str, Any]]] = {}
         for table, column in self._personal_tables():
-            rows = list(self.db[table].rows_where(f"{column} = ?", [user_id]))
-            out[table] = [{k: _decoded(k, v) for k, v in row.items()} for row in rows]
+            rows = list(self.db[table].rows_where(f"[{column}] = ?", [user_id]))
+            out.setdefault(table, []).extend(
+                {k: _decoded(k, v) for k, v in row.items()} for row in rows
+            )
         return out
 
     def erase(self, user_id: int) -> int:

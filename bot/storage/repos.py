@@ -13,6 +13,7 @@ from sqlite_utils import Database
 
 from bot.engine.state import RunState
 from bot.storage.personal import PersonalStore
+from bot.storage.practice import PracticeStore
 
 
 def _iso(moment: datetime) -> str:
@@ -42,6 +43,7 @@ class Store:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.personal = PersonalStore(db)
+        self.practice = PracticeStore(db)
 
     @contextmanager
     def atomic(self) -> Iterator[None]:
@@ -111,6 +113,15 @@ class Store:
     def run_of(self, user_id: int, run_id: int) -> RunRecord | None:
         """One of the person's runs, by id."""
         return self._one("select * from runs where id = ? and user_id = ?", [run_id, user_id])
+
+    def stale_runs(self, before: datetime) -> list[tuple[int, int, str]]:
+        """(user, run, flow) of conversations left open or paused since before `before`."""
+        rows = self.db.execute(
+            "select user_id, id, flow_id from runs where status in (?, ?)"
+            " and coalesce(updated_at, started_at) < ?",
+            [ACTIVE, PAUSED, _iso(before)],
+        ).fetchall()
+        return [(r[0], r[1], r[2]) for r in rows]
 
     def latest_run(self, user_id: int, flow_id: str, status: str) -> RunRecord | None:
         """The user's most recent run of a flow with this status."""

@@ -90,6 +90,21 @@ def build_application(
     return app
 
 
+def clock_from(settings: Settings) -> Callable[[], datetime]:
+    """The real clock; in tests, the time written in BOT_CLOCK_FILE (read at every call)."""
+    path = settings.clock_file
+    if path is None:
+        return lambda: datetime.now(UTC)
+
+    def read() -> datetime:
+        try:
+            return datetime.fromisoformat(path.read_text(encoding="utf-8").strip())
+        except (OSError, ValueError):
+            return datetime.now(UTC)
+
+    return read
+
+
 def run(settings: Settings, catalog: Catalog) -> int:
     """Run until SIGINT or SIGTERM; returns an exit status."""
     configure_logging(settings)
@@ -97,8 +112,8 @@ def run(settings: Settings, catalog: Catalog) -> int:
     store = Store(db)
     # Redelivered updates arrive within minutes; a month of event ids is more than enough.
     store.prune_events(datetime.now(UTC) - timedelta(days=30))
-    service = Service(store, catalog)
-    app = build_application(settings, service)
+    service = Service(store, catalog, settings.therapist_ids)
+    app = build_application(settings, service, clock_from(settings))
     log.info("starting with %d flows, database %s", len(catalog), settings.db_path)
     try:
         if settings.webhook_url:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 
 from telegram import (
@@ -43,6 +43,7 @@ from bot.engine import (
     Start,
     Text,
 )
+from bot.practice import Notice
 from bot.service import ONBOARDING, READINESS, Service
 from bot.tg import texts
 from bot.tg.callback_data import Payload, decode
@@ -81,6 +82,11 @@ class Adapter:
             "privacy": self.fixed(PRIVACY),
             "export": self.on_export,
             "delete": self.on_delete,
+            "therapist": self.on_therapist,
+            "invite": self.therapist("invite"),
+            "assign": self.therapist("assign"),
+            "clients": self.therapist("clients"),
+            "report": self.therapist("report"),
         }
         for name, callback in commands.items():
             app.add_handler(CommandHandler(name, callback))
@@ -112,6 +118,11 @@ class Adapter:
         sent = await self.sender(context).send(chat_id, messages)
         if note and sent:
             self.service.note_messages(chat_id, [m.message_id for m in sent], self.clock())
+
+    async def tell_others(self, context: Context, notices: Iterable[Notice]) -> None:
+        """Send messages meant for other people (a therapist, a client)."""
+        for notice in notices:
+            await self.show(context, notice.user_id, list(notice.effects), None)
 
     async def note_incoming(self, update: Update, context: Context) -> None:
         """Keep the id of a message the person sent (never its content)."""
@@ -167,6 +178,7 @@ class Adapter:
         if outcome.duplicate:
             return
         await self.show(context, user.id, [*(before or []), *outcome.effects], outcome.run_id)
+        await self.tell_others(context, outcome.notices)
         if any(isinstance(e, Finished) for e in outcome.effects):
             await self.offer_readiness(context, user.id)
 
@@ -218,6 +230,12 @@ class Adapter:
         wanted = context.args[0] if context.args else None
         if wanted and wanted in self.service.catalog:
             await self.run(update, context, Start(wanted))
+            return
+        if wanted and wanted.startswith("i"):  # an invitation from a therapist
+            effects = self.service.open_invite(
+                user.id, wanted, self.clock(), f"u{update.update_id}"
+            )
+            await self.show(context, user.id, effects, None)
             return
         active = self.service.active(user.id)
         if active is None and self.service.needs_onboarding(user.id):
@@ -315,6 +333,28 @@ class Adapter:
             parts += [f"{e.title} ({e.finished_at[:10]})\n{e.reflection}" for e in entries]
         await self.say(context, user.id, "\n\n".join(parts))
 
+    def therapist(self, command: str) -> Callable[[Update, Context], Awaitable[None]]:
+        """A handler for one of the therapists' commands (refused politely to anyone else)."""
+
+        async def handle(update: Update, context: Context) -> None:
+            user = update.effective_user
+            if user is None or not self.claim(update):
+                return
+            arg = " ".join(context.args or [])
+            outcome = self.service.therapist_command(
+                user.id, command, arg, self.clock(), context.bot.username or "bot"
+            )
+            await self.show(context, user.id, outcome.effects, None)
+            await self.tell_others(context, outcome.notices)
+
+        return handle
+
+    async def on_therapist(self, update: Update, context: Context) -> None:
+        """/therapist: who the person shares with; change it or stop."""
+        user = update.effective_user
+        if user is not None and self.claim(update):
+            await self.show(context, user.id, self.service.client_links(user.id), None)
+
     async def on_sos(self, update: Update, context: Context) -> None:
         """/sos: help for the person's country, at any moment; the exercise waits."""
         user = update.effective_user
@@ -383,9 +423,7 @@ class Adapter:
         message, user = update.effective_message, update.effective_user
         caption = getattr(message, "caption", None)
         if caption and user is not None:
-            found = self.service.screen_text(
-                user.id, caption, self.clock(), f"u{update.update_id}"
-            )
+            found = self.service.screen_text(user.id, caption, self.clock(), f"u{update.update_id}")
             if found is not None:
                 await self.show(context, user.id, found, None)
                 return
@@ -446,11 +484,12 @@ class Adapter:
         elif payload.kind == "k":
             await self.run(update, context, Resume(), run_id=payload.run)
         elif payload.kind == "a":
-            outcome = self.service.safety_action(
+            outcome = self.service.action(
                 user.id, payload.arg, self.clock(), f"u{update.update_id}"
             )
             if not outcome.duplicate:
                 await self.show(context, user.id, outcome.effects, outcome.run_id)
+                await self.tell_others(context, outcome.notices)
         elif payload.kind == "e":
             await self.erase(update, context)
         elif payload.kind == "n":
@@ -497,8 +536,12 @@ class Adapter:
     async def tick(self, context: Context) -> None:
         """Send what is due (each marked sent as it is taken), and forget old message ids."""
         now = self.clock()
-        for user_id, effects in self.service.due_follow_ups(now):
-            await self.show(context, user_id, effects, None)
+        for due in self.service.due_reminders(now):
+            try:
+                await self.show(context, due.user_id, due.effects, None)
+            except TelegramError as exc:
+                log.warning("reminder %s not sent (%s)", due.reminder_id, type(exc).__name__)
+                self.service.release(due.reminder_id)
         self.service.forget_old_messages(now)
 
     # -- errors ------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ HELP = (
     "/privacy – what is kept, and who can see it\n"
     "/export – everything stored about you, as a file\n"
     "/delete – erase everything about you\n"
+    "/therapist – what you share with a therapist, and how to change it\n"
     "/help – this list\n\n"
     "Answer with the buttons, or type when a question asks for your own words."
 )
@@ -97,6 +98,7 @@ COMMANDS = [
     ("privacy", "What is kept, and who can see it"),
     ("export", "Everything stored about you"),
     ("delete", "Erase everything about you"),
+    ("therapist", "What you share with a therapist"),
     ("help", "What this bot can do"),
 ]
 

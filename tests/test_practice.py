@@ -1,0 +1,241 @@
+"""Therapists and clients through the real service and an SQLite file, with an injected clock."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from test_onboarding import CHOICES, CLEAR, play, play_first_test
+
+from bot.engine import Document, Offer, Say, Start, Text
+from bot.engine.transcript import event_for, last_ask
+from bot.practice import NOT_A_THERAPIST
+from bot.service import Service
+
+ROOT = Path(__file__).resolve().parents[1]
+THERAPIST, CLIENT, STRANGER = 900, 901, 902
+
+
+@pytest.fixture
+def practice(file_store, shipped) -> Service:
+    service = Service(file_store, shipped, therapist_ids=[THERAPIST])
+    return service
+
+
+def said(effects) -> str:
+    return "\n".join(getattr(e, "text", "") for e in effects)
+
+
+def offer(effects) -> Offer:
+    return next(e for e in effects if isinstance(e, Offer))
+
+
+def invite_code(service: Service, now, label: str = "Sam") -> str:
+    out = service.therapist_command(THERAPIST, "invite", label, now, "SecureBaseBot")
+    link = re.search(r"https://t\.me/SecureBaseBot\?start=(\S+)", said(out.effects))
+    assert link is not None
+    return link.group(1)
+
+
+def linked(service: Service, now, scope: str = "status", clear: bool = True) -> None:
+    answers = CLEAR if clear else ["adult_yes", "gb", "sometimes", "never", "none", "none",
+                                   "not_in_therapy"]  # fmt: skip
+    play(service, CLIENT, "getting-started", answers + CHOICES, now)
+    code = invite_code(service, now)
+    service.open_invite(CLIENT, code, now, "e1")
+    outcome = service.action(CLIENT, f"acc:{scope}:{code}", now)
+    assert "You're linked" in said(outcome.effects)
+
+
+def assign(
+    service: Service, now, flow: str = "reaching-out", days: int = 3, note: str = "Go gently"
+):
+    first = service.therapist_command(THERAPIST, "assign", "", now)
+    link_button = offer(first.effects).actions[0].value
+    service.action(THERAPIST, link_button, now)
+    service.action(THERAPIST, f"as:f:{flow}", now)
+    service.action(THERAPIST, f"as:d:{days}", now)
+    return service.handle(THERAPIST, Text(note), now)
+
+
+def test_only_the_operator_makes_therapists(tmp_path):
+    db = tmp_path / "bot.db"
+
+    def cli(*args: str) -> str:
+        run = subprocess.run(
+            [sys.executable, "-m", "bot", "therapists", *args, "--db", str(db)],
+            capture_output=True, text=True, cwd=ROOT, timeout=60,
+        )  # fmt: skip
+        assert run.returncode == 0, run.stderr
+        return run.stdout
+
+    assert "is a therapist (Dr Ana Silva)" in cli("add", "555", "--name", "Dr Ana Silva")
+    assert "555\tDr Ana Silva" in cli("list")
+    cli("remove", "555")
+    assert "555" not in cli("list")
+
+
+def test_everyone_else_is_refused_politely(practice, now):
+    for command in ("invite", "assign", "clients", "report"):
+        outcome = practice.therapist_command(STRANGER, command, "Sam", now)
+        assert outcome.effects == [Say(NOT_A_THERAPIST)], command
+    refused = practice.action(STRANGER, "as:c:1", now)
+    assert said(refused.effects) == NOT_A_THERAPIST
+
+
+def test_an_invite_is_a_short_unguessable_single_use_link(practice, now):
+    code = invite_code(practice, now)
+    assert re.fullmatch(r"[A-Za-z0-9_-]{20,64}", code)
+    assert code != invite_code(practice, now)
+    shown = said(practice.open_invite(CLIENT, code, now, "e1"))
+    assert "Your therapist invites you" in shown
+    assert "Status only: which homework you started and finished, and when." in shown
+    assert "every answer you give, except the ones an exercise marks as private" in shown
+    accepted = practice.action(CLIENT, f"acc:summaries:{code}", now)
+    assert [n.user_id for n in accepted.notices] == [THERAPIST]
+    assert "“Sam” accepted your invitation" in said(accepted.notices[0].effects)
+    again = practice.open_invite(STRANGER, code, now, "e2")
+    assert "already been used" in said(again)
+    assert "already been used" in said(practice.action(STRANGER, f"acc:full:{code}", now).effects)
+
+
+def test_an_invite_expires_after_a_week(practice, now):
+    code = invite_code(practice, now)
+    assert "expired" in said(practice.open_invite(CLIENT, code, now + timedelta(days=8), "e1"))
+
+
+def test_assigning_walks_through_client_flow_date_and_note(practice, now):
+    linked(practice, now)
+    sent = assign(practice, now, days=3, note="Go gently, and only if it feels right")
+    assert "Sent to “Sam”: “Reaching out”" in said(sent.effects)
+    [notice] = sent.notices
+    assert notice.user_id == CLIENT
+    message = offer(notice.effects)
+    assert "“Reaching out”, by" in message.text and "Go gently, and only if" in message.text
+    assert [b.value for b in message.actions] == ["go:reaching-out"]
+    # The reach opens although the loop and the raw spot are not done: the therapist asked.
+    assert practice.lock_of(CLIENT, "reaching-out") is not None
+    started = practice.action(CLIENT, "go:reaching-out", now)
+    assert "Here is the raw-spot card you made" in said(started.effects)
+
+
+def test_a_safety_lock_holds_against_an_assignment(practice, now):
+    linked(practice, now, scope="status", clear=False)  # "sometimes" afraid
+    sent = assign(practice, now)
+    assert "could not be opened for “Sam”." in said(sent.effects)
+    assert "because of what you shared" not in said(sent.effects)  # no reason at this level
+    assert sent.notices == ()
+    refused = practice.handle(CLIENT, Start("reaching-out"), now)
+    assert "Your safety comes first" in said(refused.effects)
+
+
+def test_the_reason_is_told_only_with_full_consent(practice, now):
+    linked(practice, now, scope="full", clear=False)
+    assert "because of what you shared" in said(assign(practice, now).effects)
+
+
+def test_reminders_come_the_day_before_and_on_the_day_then_stop_when_done(practice, now):
+    linked(practice, now)
+    assign(practice, now, days=3)
+    zone_day = now.date() + timedelta(days=3)  # Europe/London: the same day as UTC here
+    before = practice.due_reminders(now + timedelta(days=1))
+    assert before == []
+    day_before = practice.due_reminders(now.replace(hour=10, minute=1) + timedelta(days=2))
+    assert len(day_before) == 1 and day_before[0].user_id == CLIENT
+    text = offer(day_before[0].effects)
+    assert "is due tomorrow" in text.text
+    assert [b.label for b in text.actions] == ["Start it now", "Later"]
+    assert practice.due_reminders(now.replace(hour=10, minute=2) + timedelta(days=2)) == []
+    # Done before the day: no second reminder, and the therapist hears of it.
+    play_first_test(practice, CLIENT, "reaching-out", now + timedelta(days=2, hours=1))
+    on_day = practice.due_reminders(now.replace(hour=10, minute=1) + timedelta(days=3))
+    assert on_day == [], zone_day
+
+
+def test_the_therapist_is_told_when_homework_is_finished(practice, now):
+    linked(practice, now)
+    assign(practice, now, flow="tour")
+    outcome = practice.handle(CLIENT, Start("tour"), now)
+    for item in practice.catalog["tour"].tests[0].inputs:  # type: ignore[index]
+        ask = last_ask(list(outcome.effects))
+        assert ask is not None
+        outcome = practice.handle(CLIENT, event_for(ask, item), now)
+    assert outcome is not None
+    assert [n.user_id for n in outcome.notices] == [THERAPIST]
+    assert "“Sam” finished “A first look around”" in said(outcome.notices[0].effects)
+
+
+def test_no_reminders_after_consent_is_withdrawn_or_reminders_refused(practice, now):
+    linked(practice, now)
+    assign(practice, now, days=3)
+    link = practice.store.practice.links_of_client(CLIENT)[0]
+    withdrawn = practice.action(CLIENT, f"scope:{link.id}:none", now)
+    assert "stopped sharing" in said(withdrawn.notices[0].effects)
+    assert practice.due_reminders(now + timedelta(days=3)) == []
+
+
+def test_snooze_reminds_again_within_waking_hours(practice, now):
+    linked(practice, now)
+    assign(practice, now, days=3)
+    assignment = practice.store.practice.open_assignments(CLIENT)[0]
+    evening = now.replace(hour=20, minute=0)  # 20:00 in London: three hours on is too late
+    reply = practice.action(CLIENT, f"snooze:{assignment.id}", evening)
+    assert "again at 10:00" in said(reply.effects)
+
+
+def test_clients_lists_labels_open_homework_and_is_audited(practice, now):
+    linked(practice, now)
+    assign(practice, now, days=3)
+    listing = said(practice.therapist_command(THERAPIST, "clients", "", now).effects)
+    assert "• Sam (status only)" in listing and "open: Reaching out, due" in listing
+    assert [a[1] for a in practice.store.practice.audit_of(CLIENT)] == ["clients"]
+
+
+def report_of(practice: Service, now) -> str:
+    outcome = practice.therapist_command(THERAPIST, "report", "Sam", now)
+    document = next(e for e in outcome.effects if isinstance(e, Document))
+    return document.data.decode()
+
+
+@pytest.mark.parametrize("scope", ["status", "summaries", "full"])
+def test_the_report_holds_exactly_what_the_consent_allows(practice, now, scope):
+    linked(practice, now, scope=scope)
+    play_first_test(practice, CLIENT, "name-the-cycle", now)
+    shown = report_of(practice, now)
+    assert "Naming the loop: started" in shown  # status and up
+    reflection = "you tend to push to talk it out now"
+    answer = "- nickname: the tornado"
+    assert (reflection in shown) == (scope != "status")
+    assert (answer in shown) == (scope == "full")
+    assert "afraid" not in shown and "harmed" not in shown  # private steps, never shared
+    assert practice.store.practice.audit_of(CLIENT)[-1][1] == f"report:{scope}"
+
+
+def test_a_withdrawn_consent_means_no_report(practice, now):
+    linked(practice, now, scope="full")
+    link = practice.store.practice.links_of_client(CLIENT)[0]
+    practice.action(CLIENT, f"scope:{link.id}:none", now)
+    refused = practice.therapist_command(THERAPIST, "report", "Sam", now)
+    assert "has stopped sharing with you, so there is no report" in said(refused.effects)
+
+
+def test_a_crisis_card_alerts_a_therapist_only_with_consent(practice, now):
+    linked(practice, now, scope="summaries")
+    practice.handle(CLIENT, Text("i want to die"), now)
+    card = practice.action(CLIENT, "ans:suicide:y", now)
+    [alert] = card.notices
+    assert alert.user_id == THERAPIST and "A safety card was shown to “Sam”" in said(alert.effects)
+    assert "want to die" not in said(alert.effects)
+
+
+def test_a_conversation_left_for_three_days_gets_one_nudge(practice, now):
+    play(practice, CLIENT, "getting-started", CLEAR + CHOICES, now)
+    practice.handle(CLIENT, Start("tour"), now)
+    assert practice.due_reminders(now + timedelta(days=2)) == []
+    [nudge] = practice.due_reminders(now + timedelta(days=3, minutes=1))
+    assert "You left “A first look around” part-way" in offer(nudge.effects).text
+    assert practice.due_reminders(now + timedelta(days=5)) == []

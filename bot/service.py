@@ -316,20 +316,29 @@ class Service:
 
     def screen_text(
         self, user_id: int, text: str, now: datetime, event_id: str | None = None
-    ) -> list[Effect] | None:
-        """Screen a text that is no answer (a caption, or a message with no exercise open).
+    ) -> Outcome | None:
+        """A text that is no answer: a caption, or a message with no exercise open.
 
-        It may also answer the safety question waiting for the person. None when neither.
+        It may be a therapist's due date or note for /assign, a crisis, or the answer to the
+        safety question waiting for the person. None when it is none of these.
         """
+        self._notices = []
         with self.store.atomic():
             if event_id is not None and self.store.seen_event(event_id):
-                return []
+                return Outcome([], duplicate=True)
             self.store.touch_user(user_id, now)
-            found = self.safety.screened(user_id, text, now, self.store.active_run(user_id))
-            found = found or self.safety.typed_while_waiting(user_id, text, now)
-            if found is not None and event_id is not None:
+            drafting = self.practice.typed(user_id, text, now)
+            if drafting is not None:
+                found: list[Effect] | None = drafting.effects
+                self._notices += drafting.notices
+            else:
+                found = self.safety.screened(user_id, text, now, self.store.active_run(user_id))
+                found = found or self.safety.typed_while_waiting(user_id, text, now)
+            if found is None:
+                return None
+            if event_id is not None:
                 self.store.mark_event(event_id, user_id, now)
-            return found
+        return Outcome(found, notices=self._take())
 
     def note_messages(self, user_id: int, message_ids: list[int], now: datetime) -> None:
         """Remember the ids of messages in a person's chat, so that it can be cleared."""

@@ -22,8 +22,9 @@ def rows(db: Path, sql: str, *params: object) -> list[tuple]:
         return conn.execute(sql, params).fetchall()
 
 
-def onboard(fake: FakeTelegram, user: int) -> BotMessage:
+def onboard(fake: FakeTelegram, user: int, reminders: bool = False) -> BotMessage:
     """Answer getting-started's questions after /start (a clear check); its last message."""
+    wants = "Yes, gentle reminders are fine" if reminders else "No reminders, thanks"
     for label, next_question in [
         ("Yes, I'm 18 or older", "Which country are you in?"),
         ("Ireland", "Do you ever feel afraid of your partner?"),
@@ -32,7 +33,7 @@ def onboard(fake: FakeTelegram, user: int) -> BotMessage:
         ("No", "Is drinking, drug use or gambling"),
         ("No", "Are you seeing a therapist"),
         ("No", "May I send you the odd gentle reminder"),
-        ("No reminders, thanks", "how much may they see?"),
+        (wants, "how much may they see?"),
     ]:
         fake.press_button(user, label)
         fake.wait_for_text(user, next_question)

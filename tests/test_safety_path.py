@@ -233,10 +233,10 @@ def test_a_caption_is_screened_too(service, now):
     mid_tour(service, now)
     assert service.screen_text(USER, "our wedding day", now) is None
     found = service.screen_text(USER, "he hit me, look at my arm", now)
-    assert found is not None and "Are you safe to talk" in only_offer(found).text
+    assert found is not None and "Are you safe to talk" in only_offer(found.effects).text
     # While that question waits, anything else asks for an answer first.
     waiting = service.screen_text(USER, "our wedding day", now)
-    assert waiting is not None and "tap one of the answers" in waiting[0].text  # type: ignore[union-attr]
+    assert waiting is not None and "tap one of the answers" in waiting.effects[0].text  # type: ignore[union-attr]
 
 
 def test_export_holds_every_answer_and_delete_leaves_no_row(service, now, tmp_path):

@@ -411,7 +411,8 @@ class Adapter:
                 user.id, message.text, self.clock(), f"u{update.update_id}"
             )
             if found is not None:
-                await self.show(context, user.id, found, None)
+                await self.show(context, user.id, found.effects, None)
+                await self.tell_others(context, found.notices)
                 return
         await self.in_run(update, context, Text(message.text))
 
@@ -425,7 +426,8 @@ class Adapter:
         if caption and user is not None:
             found = self.service.screen_text(user.id, caption, self.clock(), f"u{update.update_id}")
             if found is not None:
-                await self.show(context, user.id, found, None)
+                await self.show(context, user.id, found.effects, None)
+                await self.tell_others(context, found.notices)
                 return
         await self.in_run(
             update, context, Resume(), before=[Say(texts.NOT_TEXT)], idle=texts.NOT_TEXT_IDLE

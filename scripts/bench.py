@@ -2,6 +2,7 @@
 
     python scripts/bench.py core [--users 10000 100000] [--samples 2000]
     python scripts/bench.py e2e [--users 200]
+    python scripts/bench.py reminders [--pending 100000] [--due 1000]
 
 `core`: the time of one `Service.handle()` step, commit included, on a real SQLite file that
 already holds N people mid-flow; and, in the same run, the time python-telegram-bot's
@@ -12,6 +13,11 @@ PicklePersistence takes to persist the same per-person state for one person at t
 python-telegram-bot's HTTP stack, against the fake Bot API server of the test suite on
 127.0.0.1; then the same updates go to a bare python-telegram-bot echo bot. Prints updates per
 second and p50/p99 latency (update queued → first reply) for both, and the ratio.
+
+`reminders`: one tick of the reminder job (`Service.due_reminders`: find what is due, mark it
+sent, build each message, look for conversations to nudge) on a real SQLite file holding N
+pending reminders and as many people with a conversation in progress: with nothing due, and
+with M homework reminders due at once (sending them is Telegram's part, not timed here).
 """
 
 from __future__ import annotations
@@ -147,6 +153,85 @@ def cmd_core(args: argparse.Namespace) -> int:
                 f"  ratio of medians (pickle / sqlite): "
                 f"{statistics.median(ptb) / statistics.median(timings):.1f}x"
             )
+    return 0
+
+
+# -- reminders -------------------------------------------------------------------------------
+def seed_reminders(service: Service, pending: int, due: int) -> None:
+    """N people, each with a conversation in progress and a reminder far ahead; `due` of them
+    linked to a therapist with homework whose reminder is due now."""
+    db = service.store.db
+    state = json.dumps(mid_flow_state(service.catalog).to_dict())
+    stamp = NOW.isoformat()
+    later = (NOW + timedelta(days=30)).isoformat()
+    with service.store.atomic():
+        db.conn.executemany(
+            "insert into users (id, first_seen, role, consent) values (?, ?, 'client', '{}')",
+            [(u, stamp) for u in range(1, pending + 1)],
+        )
+        db.conn.executemany(
+            "insert into runs (user_id, flow_id, flow_version, status, state, started_at,"
+            " updated_at) values (?, 'tour', 1, 'paused', ?, ?, ?)",
+            [(u, state, stamp, stamp) for u in range(1, pending + 1)],
+        )
+        db.conn.executemany(
+            "insert into reminders (user_id, kind, due_at, payload, created_at)"
+            " values (?, 'follow_up', ?, '{}', ?)",
+            [(u, later, stamp) for u in range(1, pending + 1)],
+        )
+        therapist = pending + 1
+        db.conn.execute(
+            "insert into users (id, first_seen, role, consent) values (?, ?, 'therapist', '{}')",
+            (therapist, stamp),
+        )
+        for u in range(1, due + 1):
+            link = db.conn.execute(
+                "insert into therapist_links (therapist_id, client_id, label, scope, created_at)"
+                " values (?, ?, ?, 'status', ?)",
+                (therapist, u, f"client {u}", stamp),
+            ).lastrowid
+            assignment = db.conn.execute(
+                "insert into assignments (link_id, therapist_id, client_id, flow_id, note,"
+                " due_at, status, created_at) values (?, ?, ?, 'tour', '', ?, 'open', ?)",
+                (link, therapist, u, later, stamp),
+            ).lastrowid
+            db.conn.execute(
+                "insert into reminders (user_id, kind, due_at, payload, created_at)"
+                " values (?, 'assignment_due', ?, ?, ?)",
+                (u, later, json.dumps({"assignment": assignment}), stamp),
+            )
+
+
+def cmd_reminders(args: argparse.Namespace) -> int:
+    """One reminder tick with nothing due, and with M due, among N pending."""
+    catalog = load_catalog()
+    with tempfile.TemporaryDirectory() as tmp:
+        service = Service(Store(open_db(Path(tmp) / "bench.db")), catalog)
+        started = time.perf_counter()
+        seed_reminders(service, args.pending, args.due)
+        print(
+            f"{args.pending:,} pending reminders and conversations in progress"
+            f" (seeded in {time.perf_counter() - started:.1f} s); one tick of the reminder job:"
+        )
+        idle = []
+        for _ in range(args.samples):
+            begin = time.perf_counter()
+            assert service.due_reminders(NOW) == []
+            idle.append((time.perf_counter() - begin) * 1000)
+        print(line("  nothing due", idle))
+        busy = []
+        for round_ in range(args.rounds):
+            moment = NOW + timedelta(minutes=round_ + 1)
+            with service.store.atomic():
+                service.store.db.execute(
+                    "update reminders set due_at = ?, sent_at = null where kind = 'assignment_due'",
+                    [moment.isoformat()],
+                )
+            begin = time.perf_counter()
+            sent = service.due_reminders(moment)
+            busy.append((time.perf_counter() - begin) * 1000)
+            assert len(sent) == args.due, len(sent)
+        print(line(f"  {args.due:,} due at once", busy))
     return 0
 
 
@@ -306,6 +391,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     e2e = sub.add_parser("e2e", help="the real bot vs a bare echo bot, against a fake server")
     e2e.add_argument("--users", type=int, default=200)
     e2e.set_defaults(func=cmd_e2e)
+    reminders = sub.add_parser("reminders", help="one reminder tick among many pending")
+    reminders.add_argument("--pending", type=int, default=100_000)
+    reminders.add_argument("--due", type=int, default=1000)
+    reminders.add_argument("--samples", type=int, default=50)
+    reminders.add_argument("--rounds", type=int, default=5)
+    reminders.set_defaults(func=cmd_reminders)
     echo = sub.add_parser("echo-bot", help=argparse.SUPPRESS)
     echo.set_defaults(func=lambda _args: echo_bot())
     args = parser.parse_args(argv)

@@ -216,6 +216,8 @@ def m009_practice(db: Database) -> None:
         not_null={"link_id", "therapist_id", "client_id", "flow_id", "due_at", "status"},
     )
     db["assignments"].create_index(["client_id", "status"])  # type: ignore[union-attr]
+    # The reminder job looks for conversations left part-way, every tick.
+    db["runs"].create_index(["status", "updated_at"])  # type: ignore[union-attr]
     db["audit"].create(  # type: ignore[union-attr]
         {"id": int, "actor_id": int, "client_id": int, "action": str, "at": str},
         pk="id",

@@ -117,8 +117,7 @@ class Store:
     def stale_runs(self, before: datetime) -> list[tuple[int, int, str]]:
         """(user, run, flow) of conversations left open or paused since before `before`."""
         rows = self.db.execute(
-            "select user_id, id, flow_id from runs where status in (?, ?)"
-            " and coalesce(updated_at, started_at) < ?",
+            "select user_id, id, flow_id from runs where status in (?, ?) and updated_at < ?",
             [ACTIVE, PAUSED, _iso(before)],
         ).fetchall()
         return [(r[0], r[1], r[2]) for r in rows]

@@ -109,9 +109,30 @@ class Practice:
         return self.rows.role(therapist_id)[1] or "Your therapist"
 
     def zone(self, user_id: int) -> ZoneInfo:
-        """The person's time zone, from their country."""
+        """The person's time zone: the one they chose, else their country's, else UTC."""
+        chosen = self.rows.timezone(user_id)
+        if chosen:
+            return ZoneInfo(chosen)
         kept = self.store.memory_of(user_id).get("country")
         return ZoneInfo(ZONES.get(str(kept["value"]) if kept else "", "UTC"))
+
+    def ask_zone(self, user_id: int) -> Offer:
+        """The one question about time: is the zone we guessed right?"""
+        zone = self.zone(user_id).key
+        return Offer(
+            f"Reminders about homework come at 10:00 your time. I have {zone} for you: is that"
+            " right?",
+            (Button("That's right", f"tz:set:{zone}"), Button("Choose another", "tz:list:")),
+        )
+
+    def choose_zone(self, user_id: int, action: str) -> list[Effect]:
+        """The list of zones, or the chosen one kept."""
+        _, what, zone = action.split(":", 2)
+        if what == "set" and zone in set(ZONES.values()) | {"UTC"}:
+            self.rows.set_timezone(user_id, zone)
+            return [Say(f"Thank you: reminders keep to {zone} time.")]
+        zones = [*sorted(set(ZONES.values())), "UTC"]
+        return [Offer("Which is closest to you?", tuple(Button(z, f"tz:set:{z}") for z in zones))]
 
     # -- invites -----------------------------------------------------------------------------
     def invite(self, therapist_id: int, label: str, bot_name: str, now: datetime) -> list[Effect]:
@@ -172,15 +193,11 @@ class Practice:
             invite.therapist_id,
             (Say(f"“{invite.label}” accepted your invitation, sharing: {SCOPE_LABELS[scope]}."),),
         )
-        return Reply(
-            [
-                Say(
-                    f"You're linked with {name}, sharing: {SCOPE_LABELS[scope]}."
-                    " /therapist changes it."
-                )
-            ],
-            (told,),
+        linked = Say(
+            f"You're linked with {name}, sharing: {SCOPE_LABELS[scope]}. /therapist changes it."
         )
+        first_time = self.rows.timezone(client_id) is None
+        return Reply([linked, self.ask_zone(client_id)] if first_time else [linked], (told,))
 
     # -- the client's view -------------------------------------------------------------------
     def client_links(self, client_id: int) -> list[Effect]:

@@ -50,7 +50,7 @@ ONBOARDING = "getting-started"
 READINESS = "readiness"
 READINESS_EVERY = timedelta(days=14)
 """How often the safety and readiness questions are offered again: things at home change."""
-PRACTICE_VERBS = frozenset({"go", "snooze", "acc", "scope", "as"})
+PRACTICE_VERBS = frozenset({"go", "snooze", "acc", "scope", "as", "tz"})
 """Actions of the therapist side; every other verb belongs to the safety path."""
 NUDGE = "nudge"
 NUDGE_TEXT = (
@@ -229,6 +229,8 @@ class Service:
             return self._start(user_id, rest, now, active)
         if verb == "snooze":
             return self.practice.snooze(user_id, int(rest), now), active
+        if verb == "tz":
+            return self.practice.choose_zone(user_id, action), active
         if verb == "acc":
             scope, _, code = rest.partition(":")
             reply = self.practice.accept(user_id, scope, code, now)
@@ -408,6 +410,8 @@ class Service:
     # -- data rights -------------------------------------------------------------------------
     def export(self, user_id: int, now: datetime) -> list[Effect]:
         """Everything stored about the person: a JSON file and a readable Markdown file."""
+        with self.store.atomic():
+            self.store.practice.audit(user_id, user_id, "export", now)
         rows = self.store.personal.everything_about(user_id)
         name = f"secure-base-{now:%Y-%m-%d}"
         readable = export_markdown(rows, self.catalog, now)

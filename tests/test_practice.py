@@ -239,3 +239,17 @@ def test_a_conversation_left_for_three_days_gets_one_nudge(practice, now):
     [nudge] = practice.due_reminders(now + timedelta(days=3, minutes=1))
     assert "You left “A first look around” part-way" in offer(nudge.effects).text
     assert practice.due_reminders(now + timedelta(days=5)) == []
+
+
+def test_the_time_zone_is_asked_once_with_the_countrys_as_the_guess(practice, now):
+    play(practice, CLIENT, "getting-started", CLEAR + CHOICES, now)
+    code = invite_code(practice, now)
+    accepted = practice.action(CLIENT, f"acc:status:{code}", now)
+    question = offer(accepted.effects)
+    assert "I have Europe/London for you" in question.text
+    listing = offer(practice.action(CLIENT, "tz:list:", now).effects)
+    assert "tz:set:Asia/Tokyo" in [b.value for b in listing.actions]
+    assert "Tokyo" in said(practice.action(CLIENT, "tz:set:Asia/Tokyo", now).effects)
+    assert practice.practice.zone(CLIENT).key == "Asia/Tokyo"
+    second = practice.action(CLIENT, f"acc:status:{invite_code(practice, now)}", now)
+    assert not any(isinstance(e, Offer) for e in second.effects)  # asked once

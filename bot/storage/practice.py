@@ -87,6 +87,15 @@ class PracticeStore:
         ).fetchall()
         return [(r[0], r[1]) for r in rows]
 
+    def set_timezone(self, user_id: int, zone: str) -> None:
+        """The time zone the person chose for their reminders."""
+        self.db.execute("update users set timezone = ? where id = ?", [zone, user_id])
+
+    def timezone(self, user_id: int) -> str | None:
+        """The time zone the person chose, if they did."""
+        row = self.db.execute("select timezone from users where id = ?", [user_id]).fetchone()
+        return row[0] if row and row[0] else None
+
     def set_draft(self, user_id: int, draft: dict[str, Any] | None) -> None:
         """A therapist's half-finished /assign (None: none)."""
         value = json.dumps(draft) if draft is not None else None

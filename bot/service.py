@@ -155,11 +155,8 @@ class Service:
         """
         self._notices = []
         with self.store.atomic():
-            if event_id is not None:
-                if self.store.seen_event(event_id):
-                    return Outcome([], duplicate=True)
-                self.store.mark_event(event_id, user_id, now)
-            self.store.touch_user(user_id, now)  # they wrote to us, so they can hear us again
+            if not self._first_time(user_id, event_id, now):
+                return Outcome([], duplicate=True)
             active, effects = self._active(user_id, now)
             if isinstance(event, Text) and not effects:
                 drafting = self.practice.typed(user_id, event.text, now)
@@ -182,6 +179,16 @@ class Service:
                 effects, active = self._continue(user_id, event, now, active)
         return Outcome(effects, run_id=active.id if active else None, notices=self._take())
 
+    def _first_time(self, user_id: int, event_id: str | None, now: datetime) -> bool:
+        """Inside a transaction: False for an event seen before; else note it (and the person,
+        who wrote to us, so can hear us again)."""
+        if event_id is not None:
+            if self.store.seen_event(event_id):
+                return False
+            self.store.mark_event(event_id, user_id, now)
+        self.store.touch_user(user_id, now)
+        return True
+
     def _take(self) -> tuple[Notice, ...]:
         notices, self._notices = tuple(self._notices), []
         return notices
@@ -193,11 +200,8 @@ class Service:
         """A button under a message: the safety path's, an invitation's, /assign's, a reminder's."""
         self._notices = []
         with self.store.atomic():
-            if event_id is not None:
-                if self.store.seen_event(event_id):
-                    return Outcome([], duplicate=True)
-                self.store.mark_event(event_id, user_id, now)
-            self.store.touch_user(user_id, now)
+            if not self._first_time(user_id, event_id, now):
+                return Outcome([], duplicate=True)
             verb, _, rest = action.partition(":")
             active = self.store.active_run(user_id)
             if verb in PRACTICE_VERBS:
@@ -305,11 +309,8 @@ class Service:
     def sos(self, user_id: int, now: datetime, event_id: str | None = None) -> list[Effect]:
         """/sos: help for the person's country at any moment; the open exercise waits."""
         with self.store.atomic():
-            if event_id is not None:
-                if self.store.seen_event(event_id):
-                    return []
-                self.store.mark_event(event_id, user_id, now)
-            self.store.touch_user(user_id, now)
+            if not self._first_time(user_id, event_id, now):
+                return []
             return self.safety.sos(user_id, now, self.store.active_run(user_id))
 
     def safety_plan(self, user_id: int) -> list[Effect]:

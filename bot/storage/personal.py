@@ -14,12 +14,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from bot.storage.times import iso
+
 PERSON_COLUMNS = ("user_id", "client_id", "therapist_id", "actor_id", "used_by")
 """Columns that name a person: a row with the person's id in any of them is about them."""
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)
@@ -47,7 +45,7 @@ class PersonalStore:
         self.db.execute(
             "insert into safety_events (user_id, category, severity, shown, at)"
             " values (?, ?, ?, ?, ?)",
-            [user_id, category, severity, shown, _iso(now)],
+            [user_id, category, severity, shown, iso(now)],
         )
 
     def safety_events(self, user_id: int) -> list[tuple[str, str, str, str]]:
@@ -88,7 +86,7 @@ class PersonalStore:
         cursor = self.db.execute(
             "insert into reminders (user_id, kind, due_at, payload, created_at)"
             " values (?, ?, ?, ?, ?)",
-            [user_id, kind, _iso(due), json.dumps(payload), _iso(now)],
+            [user_id, kind, iso(due), json.dumps(payload), iso(now)],
         )
         return int(cursor.lastrowid or 0)
 
@@ -97,7 +95,7 @@ class PersonalStore:
         rows = self.db.execute(
             "select id, user_id, kind, due_at, payload from reminders where sent_at is null"
             " and cancelled_at is null and due_at <= ? order by due_at, id limit ?",
-            [_iso(now), limit],
+            [iso(now), limit],
         ).fetchall()
         return [Reminder(r[0], r[1], r[2], r[3], json.loads(r[4] or "{}")) for r in rows]
 
@@ -106,7 +104,7 @@ class PersonalStore:
         cursor = self.db.execute(
             "update reminders set sent_at = ? where id = ? and sent_at is null"
             " and cancelled_at is null",
-            [_iso(now), reminder_id],
+            [iso(now), reminder_id],
         )
         return cursor.rowcount == 1
 
@@ -115,7 +113,7 @@ class PersonalStore:
         self.db.execute(
             "update reminders set cancelled_at = ? where user_id = ? and kind = ?"
             " and sent_at is null and cancelled_at is null",
-            [_iso(now), user_id, kind],
+            [iso(now), user_id, kind],
         )
 
     def cancel_reminders_about(self, key: str, value: int, now: datetime) -> None:
@@ -123,7 +121,7 @@ class PersonalStore:
         self.db.execute(
             "update reminders set cancelled_at = ? where json_extract(payload, '$.' || ?) = ?"
             " and sent_at is null and cancelled_at is null",
-            [_iso(now), key, value],
+            [iso(now), key, value],
         )
 
     def release(self, reminder_id: int) -> None:
@@ -144,7 +142,7 @@ class PersonalStore:
         """Remember the ids (only the ids) of messages in the person's chat."""
         self.db.conn.executemany(
             "insert or ignore into chat_messages (user_id, message_id, at) values (?, ?, ?)",
-            [(user_id, m, _iso(now)) for m in message_ids],
+            [(user_id, m, iso(now)) for m in message_ids],
         )
 
     def recent_messages(self, user_id: int, since: datetime) -> list[int]:
@@ -152,7 +150,7 @@ class PersonalStore:
         rows = self.db.execute(
             "select message_id from chat_messages where user_id = ? and at >= ?"
             " order by message_id desc",
-            [user_id, _iso(since)],
+            [user_id, iso(since)],
         ).fetchall()
         return [r[0] for r in rows]
 
@@ -162,7 +160,7 @@ class PersonalStore:
 
     def forget_old_messages(self, before: datetime) -> None:
         """Drop, for everyone, the ids of messages older than `before`."""
-        self.db.execute("delete from chat_messages where at < ?", [_iso(before)])
+        self.db.execute("delete from chat_messages where at < ?", [iso(before)])
 
     # -- data rights -------------------------------------------------------------------------
     def _personal_tables(self) -> list[tuple[str, str]]:

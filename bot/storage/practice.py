@@ -9,12 +9,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from bot.storage.times import iso
+
 OPEN, DONE, CLOSED = "open", "done", "closed"
 THERAPIST = "therapist"
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)
@@ -70,7 +68,7 @@ class PracticeStore:
             "insert into users (id, first_seen, role, display_name) values (?, ?, ?, ?)"
             " on conflict (id) do update set role = excluded.role,"
             " display_name = coalesce(excluded.display_name, users.display_name)",
-            [user_id, _iso(now), role, name],
+            [user_id, iso(now), role, name],
         )
 
     def role(self, user_id: int) -> tuple[str, str | None]:
@@ -114,7 +112,7 @@ class PracticeStore:
         self.db.execute(
             "insert into invites (code, therapist_id, label, created_at, expires_at)"
             " values (?, ?, ?, ?, ?)",
-            [code, therapist_id, label, _iso(now), _iso(expires)],
+            [code, therapist_id, label, iso(now), iso(expires)],
         )
 
     def invite(self, code: str) -> Invite | None:
@@ -129,7 +127,7 @@ class PracticeStore:
         """Mark an invitation used; False if it already was (single use, race-free)."""
         cursor = self.db.execute(
             "update invites set used_at = ?, used_by = ? where code = ? and used_at is null",
-            [_iso(now), client_id, code],
+            [iso(now), client_id, code],
         )
         return cursor.rowcount == 1
 
@@ -141,12 +139,12 @@ class PracticeStore:
         self.db.execute(
             "update therapist_links set revoked_at = ? where therapist_id = ? and client_id = ?"
             " and revoked_at is null",
-            [_iso(now), therapist_id, client_id],
+            [iso(now), therapist_id, client_id],
         )
         cursor = self.db.execute(
             "insert into therapist_links (therapist_id, client_id, label, scope, created_at)"
             " values (?, ?, ?, ?, ?)",
-            [therapist_id, client_id, label, scope, _iso(now)],
+            [therapist_id, client_id, label, scope, iso(now)],
         )
         return int(cursor.lastrowid or 0)
 
@@ -167,7 +165,7 @@ class PracticeStore:
         """Change what a therapist may see; `none` withdraws consent (the link ends)."""
         if scope == "none":
             self.db.execute(
-                "update therapist_links set revoked_at = ? where id = ?", [_iso(now), link_id]
+                "update therapist_links set revoked_at = ? where id = ?", [iso(now), link_id]
             )
         else:
             self.db.execute("update therapist_links set scope = ? where id = ?", [scope, link_id])
@@ -205,7 +203,7 @@ class PracticeStore:
         cursor = self.db.execute(
             "insert into assignments (link_id, therapist_id, client_id, flow_id, note, due_at,"
             " status, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
-            [link.id, link.therapist_id, link.client_id, flow_id, note, _iso(due), OPEN, _iso(now)],
+            [link.id, link.therapist_id, link.client_id, flow_id, note, iso(due), OPEN, iso(now)],
         )
         return int(cursor.lastrowid or 0)
 
@@ -232,7 +230,7 @@ class PracticeStore:
         self.db.execute(
             "update assignments set status = ?, completed_at = ? where client_id = ?"
             " and flow_id = ? and status = ?",
-            [DONE, _iso(now), client_id, flow_id, OPEN],
+            [DONE, iso(now), client_id, flow_id, OPEN],
         )
         return done
 
@@ -256,7 +254,7 @@ class PracticeStore:
         """Record a view or an export of a client's data."""
         self.db.execute(
             "insert into audit (actor_id, client_id, action, at) values (?, ?, ?, ?)",
-            [actor_id, client_id, action, _iso(now)],
+            [actor_id, client_id, action, iso(now)],
         )
 
     def audit_of(self, client_id: int) -> list[tuple[int, str, str]]:

@@ -14,10 +14,7 @@ from sqlite_utils import Database
 from bot.engine.state import RunState
 from bot.storage.personal import PersonalStore
 from bot.storage.practice import PracticeStore
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="microseconds")
+from bot.storage.times import iso
 
 
 @dataclass(frozen=True)
@@ -63,13 +60,13 @@ class Store:
         """Remember that this event was applied."""
         self.db.execute(
             "insert into processed_events (event_id, user_id, processed_at) values (?, ?, ?)",
-            [event_id, user_id, _iso(now)],
+            [event_id, user_id, iso(now)],
         )
 
     def prune_events(self, before: datetime) -> int:
         """Forget event ids older than `before`; returns how many were removed."""
         cursor = self.db.execute(
-            "delete from processed_events where processed_at < ?", [_iso(before)]
+            "delete from processed_events where processed_at < ?", [iso(before)]
         )
         return cursor.rowcount
 
@@ -79,7 +76,7 @@ class Store:
         self.db.execute(
             "insert into users (id, first_seen) values (?, ?) on conflict (id) do update"
             " set blocked_at = null where blocked_at is not null",
-            [user_id, _iso(now)],
+            [user_id, iso(now)],
         )
 
     def active_run_id(self, user_id: int) -> int | None:
@@ -91,7 +88,7 @@ class Store:
         """Record that the person blocked the bot (None: they are reachable again)."""
         self.db.execute(
             "update users set blocked_at = ? where id = ?",
-            [_iso(when) if when else None, user_id],
+            [iso(when) if when else None, user_id],
         )
 
     def is_blocked(self, user_id: int) -> bool:
@@ -118,7 +115,7 @@ class Store:
         """(user, run, flow) of conversations left open or paused since before `before`."""
         rows = self.db.execute(
             "select user_id, id, flow_id from runs where status in (?, ?) and updated_at < ?",
-            [ACTIVE, PAUSED, _iso(before)],
+            [ACTIVE, PAUSED, iso(before)],
         ).fetchall()
         return [(r[0], r[1], r[2]) for r in rows]
 
@@ -144,8 +141,8 @@ class Store:
                 state.frame.step_id,
                 state.seq,
                 json.dumps(state.to_dict()),
-                _iso(now),
-                _iso(now),
+                iso(now),
+                iso(now),
             ],
         )
         assert cursor.lastrowid is not None
@@ -153,7 +150,7 @@ class Store:
 
     def save_run(self, run_id: int, state: RunState, now: datetime, status: str) -> None:
         """Write a run's new state and status."""
-        completed = _iso(now) if status == COMPLETED else None
+        completed = iso(now) if status == COMPLETED else None
         self.db.execute(
             "update runs set state = ?, step = ?, seq = ?, status = ?, updated_at = ?,"
             " reflection = ?, completed_at = coalesce(completed_at, ?) where id = ?",
@@ -162,7 +159,7 @@ class Store:
                 state.frame.step_id,
                 state.seq,
                 status,
-                _iso(now),
+                iso(now),
                 state.reflection or None,
                 completed,
                 run_id,
@@ -172,7 +169,7 @@ class Store:
     def set_status(self, run_id: int, status: str, now: datetime) -> None:
         """Change a run's status only (pause, abandon)."""
         self.db.execute(
-            "update runs set status = ?, updated_at = ? where id = ?", [status, _iso(now), run_id]
+            "update runs set status = ?, updated_at = ? where id = ?", [status, iso(now), run_id]
         )
 
     def runs_of(self, user_id: int) -> list[RunRecord]:
@@ -215,7 +212,7 @@ class Store:
             " values (?, ?, ?, ?, ?, ?) on conflict (user_id, name) do update set"
             " value = excluded.value, label = excluded.label, flow_id = excluded.flow_id,"
             " kept_at = excluded.kept_at",
-            [user_id, name, json.dumps(value, ensure_ascii=False), label, flow_id, _iso(now)],
+            [user_id, name, json.dumps(value, ensure_ascii=False), label, flow_id, iso(now)],
         )
 
     def memory_of(self, user_id: int) -> dict[str, dict[str, Any]]:
@@ -242,7 +239,7 @@ class Store:
     def set_readiness_offered(self, user_id: int, now: datetime) -> None:
         """Record that the readiness questions were offered again now."""
         self.db.execute(
-            "update users set readiness_offered_at = ? where id = ?", [_iso(now), user_id]
+            "update users set readiness_offered_at = ? where id = ?", [iso(now), user_id]
         )
 
     def finished_flows(self, user_id: int) -> set[str]:
@@ -261,7 +258,7 @@ class Store:
         self.db.conn.executemany(
             "insert into scores (user_id, run_id, flow_id, name, value, at)"
             " values (?, ?, ?, ?, ?, ?)",
-            [(user_id, run_id, flow_id, name, value, _iso(now)) for name, value in scores.items()],
+            [(user_id, run_id, flow_id, name, value, iso(now)) for name, value in scores.items()],
         )
 
     def scores_of(self, user_id: int, flow_id: str) -> list[tuple[str, str, float]]:
@@ -278,7 +275,7 @@ class Store:
         self.db.execute(
             "insert into answers (run_id, user_id, step, value, answered_at)"
             " values (?, ?, ?, ?, ?)",
-            [run_id, user_id, step, json.dumps(value, ensure_ascii=False), _iso(now)],
+            [run_id, user_id, step, json.dumps(value, ensure_ascii=False), iso(now)],
         )
 
     def answers_of(self, run_id: int) -> list[tuple[str, Any, str]]:

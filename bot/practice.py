@@ -40,6 +40,8 @@ WAKING = (time(9, 0), time(21, 0))
 REMIND_AT = time(10, 0)
 SNOOZE = timedelta(hours=3)
 NUDGE_AFTER = timedelta(days=3)
+DRAFT_WAITS = timedelta(minutes=30)
+"""How long /assign waits for a typed date or note before it lets typing be typing again."""
 ASSIGNMENT_KINDS = ("assignment_before", "assignment_due")
 ZONES = {
     "us": "America/New_York", "gb": "Europe/London", "ie": "Europe/Dublin",
@@ -276,7 +278,7 @@ class Practice:
             buttons = tuple(Button(title, f"as:f:{fid}") for fid, title in self.assignable())
             return Reply([Offer(f"Which conversation for “{link.label}”?", buttons)])
         if what == "f" and "link" in draft and value in self.catalog:
-            self.rows.set_draft(therapist_id, {**draft, "flow": value})
+            self.rows.set_draft(therapist_id, {**draft, "flow": value, "at": now.isoformat()})
             buttons = (
                 Button("Tomorrow", "as:d:1"),
                 Button("In 3 days", "as:d:3"),
@@ -298,6 +300,10 @@ class Practice:
             return None
         draft = self.rows.draft(therapist_id)
         if not draft or "flow" not in draft:
+            return None
+        if now - datetime.fromisoformat(draft["at"]) > DRAFT_WAITS:
+            # An /assign left half-way must not swallow what they type much later.
+            self.rows.set_draft(therapist_id, None)
             return None
         if "due" not in draft:
             day = self._parse_day(text, self._local_day(therapist_id, now))

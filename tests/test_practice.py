@@ -253,3 +253,15 @@ def test_the_time_zone_is_asked_once_with_the_countrys_as_the_guess(practice, no
     assert practice.practice.zone(CLIENT).key == "Asia/Tokyo"
     second = practice.action(CLIENT, f"acc:status:{invite_code(practice, now)}", now)
     assert not any(isinstance(e, Offer) for e in second.effects)  # asked once
+
+
+def test_an_assign_left_half_way_does_not_swallow_later_typing(practice, now):
+    linked(practice, now)
+    first = practice.therapist_command(THERAPIST, "assign", "", now)
+    practice.action(THERAPIST, offer(first.effects).actions[0].value, now)
+    practice.action(THERAPIST, "as:f:tour", now)
+    typed = practice.handle(THERAPIST, Text("tomorrow-ish"), now)
+    assert "Please type a date" in said(typed.effects)  # still waiting, a moment later
+    later = practice.handle(THERAPIST, Text("hello"), now + timedelta(hours=2))
+    assert "Please type a date" not in said(later.effects)
+    assert practice.store.practice.draft(THERAPIST) is None

@@ -131,6 +131,7 @@ class Service:
         self.safety = SafetyPath(store)
         self.practice = Practice(store, catalog, self.lock_of, therapist_ids)
         self._notices: list[Notice] = []
+        self._message_ids: dict[int, list[tuple[int, datetime]]] = {}
 
     def flows(self) -> list[Flow]:
         """The flows a person can start, in the order their authors gave, then by title."""
@@ -187,6 +188,7 @@ class Service:
                 return False
             self.store.mark_event(event_id, user_id, now)
         self.store.touch_user(user_id, now)
+        self._flush_messages(user_id)
         return True
 
     def _take(self) -> tuple[Notice, ...]:
@@ -330,6 +332,7 @@ class Service:
             if event_id is not None and self.store.seen_event(event_id):
                 return Outcome([], duplicate=True)
             self.store.touch_user(user_id, now)
+            self._flush_messages(user_id)
             drafting = self.practice.typed(user_id, text, now)
             if drafting is not None:
                 found: list[Effect] | None = drafting.effects
@@ -344,19 +347,32 @@ class Service:
         return Outcome(found, notices=self._take())
 
     def note_messages(self, user_id: int, message_ids: list[int], now: datetime) -> None:
-        """Remember the ids of messages in a person's chat, so that it can be cleared."""
-        with self.store.atomic():
-            self.store.touch_user(user_id, now)
-            self.store.personal.note_messages(user_id, message_ids, now)
+        """Remember the ids of messages in a person's chat, so that it can be cleared.
+
+        They wait in memory and are written with the person's next transaction (an incoming
+        message's id goes in with the update it came in) or by the next tick: a commit of
+        its own for every message would halve the bot's throughput.
+        """
+        self._message_ids.setdefault(user_id, []).extend((m, now) for m in message_ids)
+
+    def _flush_messages(self, user_id: int | None = None) -> None:
+        """Inside a transaction: write the waiting message ids (one person's, or everyone's)."""
+        people = list(self._message_ids) if user_id is None else [user_id]
+        for person in people:
+            for message_id, at in self._message_ids.pop(person, []):
+                self.store.touch_user(person, at)
+                self.store.personal.note_messages(person, [message_id], at)
 
     def clear_targets(self, user_id: int, now: datetime) -> list[int]:
         """The ids of the chat messages that can still be deleted, newest first."""
         with self.store.atomic():
+            self._flush_messages(user_id)
             return self.safety.clear_targets(user_id, now)
 
     def forget_old_messages(self, now: datetime) -> None:
-        """Drop the ids of messages too old to delete anyway."""
+        """Write the waiting message ids; drop those too old to delete anyway."""
         with self.store.atomic():
+            self._flush_messages()
             self.store.personal.forget_old_messages(now - CLEARABLE)
 
     def due_reminders(self, now: datetime) -> list[Due]:
@@ -423,17 +439,14 @@ class Service:
 
     def erase(self, user_id: int) -> int:
         """Delete every row about the person, in every table; returns how many."""
+        self._message_ids.pop(user_id, None)
         with self.store.atomic():
             return self.store.personal.erase(user_id)
 
     def claim(self, event_id: str, user_id: int, now: datetime) -> bool:
         """Record an event that changes no run (a menu, a help text); False if seen before."""
         with self.store.atomic():
-            if self.store.seen_event(event_id):
-                return False
-            self.store.mark_event(event_id, user_id, now)
-            self.store.touch_user(user_id, now)
-        return True
+            return self._first_time(user_id, event_id, now)
 
     def cancel(self, user_id: int, now: datetime) -> list[Effect]:
         """Close the open run; its answers stay in the journal."""

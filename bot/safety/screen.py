@@ -43,6 +43,11 @@ class Phrase:
     category: str
     severity: str
 
+    @property
+    def needs(self) -> frozenset[str]:
+        """The listed words (and stems) a message must have for this phrase to match."""
+        return _needs(self.pattern)
+
 
 @dataclass(frozen=True)
 class Together:
@@ -64,8 +69,8 @@ class Rules:
     together: tuple[Together, ...] = ()
     index: dict[str, frozenset[str]] = field(default_factory=dict)
     """Each listed word (squeezed), and each of its one-letter deletions, → the listed words."""
-    stems: frozenset[str] = frozenset()
-    """The `word*` stems of every phrase."""
+    stems: tuple[tuple[str, str], ...] = ()
+    """The `word*` stems of every phrase, each with its squeezed beginning."""
 
 
 def _variants(word: str) -> set[str]:
@@ -95,7 +100,13 @@ def _indexed(rules: Rules) -> Rules:
             for variant in _variants(squeeze(token)):
                 index.setdefault(variant, set()).add(token)
     frozen = {k: frozenset(v) for k, v in index.items()}
-    return replace(rules, index=frozen, stems=frozenset(stems))
+    squeezed = tuple((stem, squeeze(stem[:-1])) for stem in sorted(stems))
+    return replace(rules, index=frozen, stems=squeezed)
+
+
+@cache
+def _needs(pattern: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w for w in pattern if w not in ("_", ".."))
 
 
 def _pattern(text: str) -> tuple[str, ...]:
@@ -171,7 +182,7 @@ def _matches(rules: Rules, said: list[str]) -> list[frozenset[str]]:
         for variant in _variants(squeezed):
             candidates |= rules.index.get(variant, frozenset())
         found = {t for t in candidates if _same(t, word)}
-        found |= {stem for stem in rules.stems if squeezed.startswith(squeeze(stem[:-1]))}
+        found |= {stem for stem, start in rules.stems if squeezed.startswith(start)}
         out.append(frozenset(found))
     return out
 
@@ -194,9 +205,6 @@ def _spans(pattern: tuple[str, ...], hits: list[frozenset[str]]) -> list[tuple[i
         if t < size and (want == "_" or want in hits[t]):
             walk(p + 1, t + 1, start)
 
-    anywhere = frozenset().union(*hits) if hits else frozenset()
-    if any(w not in ("_", "..") and w not in anywhere for w in pattern):
-        return found
     for begin in range(size):
         walk(0, begin, begin)
     return found
@@ -208,9 +216,15 @@ def screen(text: str, rules: Rules | None = None) -> Flag | None:
     said = _matches(rules, words(text))
     if not said:
         return None
-    safe = [(b, span) for b in rules.benign for span in _spans(b.pattern, said)]
+    anywhere = frozenset().union(*said)
+
+    def possible(phrase: Phrase) -> bool:
+        # Most phrases name a word this message does not have: skip them before matching.
+        return phrase.needs <= anywhere
+
+    safe = [(b, span) for b in rules.benign if possible(b) for span in _spans(b.pattern, said)]
     best: tuple[int, int, int, Phrase] | None = None
-    for phrase in rules.phrases:
+    for phrase in filter(possible, rules.phrases):
         for start, end in _spans(phrase.pattern, said):
             if any(
                 s < end and start < e and len(phrase.pattern) < len(b.pattern) for b, (s, e) in safe
@@ -218,7 +232,8 @@ def screen(text: str, rules: Rules | None = None) -> Flag | None:
                 continue
             severity = SEVERITIES.index(phrase.severity)
             if severity >= SEVERITIES.index("concern") and any(
-                _spans(r.pattern, said) for r in rules.raisers.get(phrase.category, ())
+                possible(r) and _spans(r.pattern, said)
+                for r in rules.raisers.get(phrase.category, ())
             ):
                 severity = SEVERITIES.index("high")
             # The most serious first, then the most specific (longest), then the list's order.
@@ -226,7 +241,10 @@ def screen(text: str, rules: Rules | None = None) -> Flag | None:
             if best is None or rank[:3] > best[:3]:
                 best = rank
     for rule in rules.together:
-        hits = [next((p for p in group if _spans(p.pattern, said)), None) for group in rule.groups]
+        hits = [
+            next((p for p in group if possible(p) and _spans(p.pattern, said)), None)
+            for group in rule.groups
+        ]
         if all(hits):
             phrase = Phrase(" + ".join(p.text for p in hits if p), (), rule.category, rule.severity)
             severity = SEVERITIES.index(rule.severity)

@@ -33,6 +33,7 @@ from bot.service import Service
 
 HELP = (
     "Type your answer. Numbers pick options. /back goes back, /skip skips, /quit saves and leaves."
+    " /sos shows help right now."
 )
 _NUMBERS = re.compile(r"^\s*\d+(\s*[, ]\s*\d+)*\s*$")
 
@@ -163,6 +164,9 @@ def play(
         return 0
     while True:
         line = read()
+        if line is not None and line.strip().lower() == "/sos":
+            show(service.sos(user_id, clock()), out)  # help at any moment; the exercise waits
+            continue
         event = event_for(ask, line) if line is not None else None
         if event is None:
             out.write("Saved. Run the same command again to carry on where you left off.\n")

@@ -128,3 +128,22 @@ def test_without_a_flow_it_offers_a_list(tmp_path):
     assert run.returncode == 0
     assert "Which conversation would you like?" in run.stdout
     assert "A first look around" in run.stdout
+
+
+def test_sos_in_the_terminal_shows_help_and_a_crisis_message_pauses(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--flow", "tour", "--db", str(tmp_path / "c.db")],
+        input="\n/sos\ni want to die\nyes\n",
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Here is help you can reach now" in run.stdout
+    assert "Are you having thoughts of ending your life" in run.stdout
+    assert "findahelpline.com" in run.stdout

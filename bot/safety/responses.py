@@ -53,7 +53,8 @@ def lines_for(country: str | None) -> dict[str, str]:
     own = data["countries"].get(country or "", {})
     lines = {key: str(own.get(key, fallback[key])) for key in ("emergency", "crisis", "violence")}
     lines["child"] = str(own.get("child", fallback["child"]))
-    lines["more"] = texts()["more"].format(crisis_fallback=fallback["crisis"])
+    # The international directory, unless it is already the line shown above.
+    lines["more"] = texts()["more"].format(crisis_fallback=fallback["crisis"]) if own else ""
     return lines
 
 

@@ -37,6 +37,7 @@ from bot.engine.progress import progress
 from bot.flows.locks import lock_of
 from bot.flows.model import Catalog, Flow, Lock
 from bot.practice import NOT_A_THERAPIST, NUDGE_AFTER, Notice, Practice
+from bot.report_pdf import pdf_from_markdown
 from bot.safety import responses as safety_texts
 from bot.safety_path import CLEARABLE, FOLLOW_UP, SafetyPath
 from bot.storage import ABANDONED, ACTIVE, COMPLETED, PAUSED, RunRecord, Store
@@ -283,8 +284,13 @@ class Service:
         self.store.practice.audit(therapist_id, link.client_id, f"report:{link.scope}", now)
         rows = self.store.personal.everything_about(link.client_id)
         data = therapist_report(link, self.practice.assignments(link), rows, self.catalog, now)
-        name = f"report-{link.label.replace(' ', '-')}-{now:%Y-%m-%d}.md"
-        return [Document(name, data, f"{link.label}: what their consent ({link.scope}) allows.")]
+        name = f"report-{link.label.replace(' ', '-')}-{now:%Y-%m-%d}"
+        caption = f"{link.label}: what their consent ({link.scope}) allows."
+        printable = pdf_from_markdown(data.decode("utf-8"), f"Report: {link.label}")
+        return [
+            Document(f"{name}.md", data, caption),
+            Document(f"{name}.pdf", printable, "The same, to print."),
+        ]
 
     def open_invite(self, user_id: int, code: str, now: datetime, event_id: str) -> list[Effect]:
         """A client opened an invitation link: who invites them, and the choices."""

@@ -34,9 +34,20 @@ def invite(fake: FakeTelegram, label: str) -> str:
 def report(fake: FakeTelegram) -> str:
     mark = fake.mark()
     fake.send_text(THERAPIST, "/report Sam")
-    message = fake.wait_for_message(THERAPIST, lambda m: m.kind == "document", since=mark)
-    assert message.data is not None
-    return message.data.decode()
+    fake.wait_until(
+        lambda: (
+            len([m for m in fake.messages(THERAPIST) if m.kind == "document" and m.sent_seq > mark])
+            == 2
+        ),
+        what="the report as Markdown and PDF",
+    )
+    files = {
+        m.file["file_name"].rsplit(".", 1)[-1]: m.data
+        for m in fake.messages(THERAPIST)
+        if m.kind == "document" and m.sent_seq > mark and m.file and m.data
+    }
+    assert files["pdf"].startswith(b"%PDF")
+    return files["md"].decode()
 
 
 def test_a_therapist_invites_assigns_and_reads_what_consent_allows(fake, launch, tmp_path):

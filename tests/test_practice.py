@@ -197,8 +197,10 @@ def test_clients_lists_labels_open_homework_and_is_audited(practice, now):
 
 def report_of(practice: Service, now) -> str:
     outcome = practice.therapist_command(THERAPIST, "report", "Sam", now)
-    document = next(e for e in outcome.effects if isinstance(e, Document))
-    return document.data.decode()
+    markdown, printable = (e for e in outcome.effects if isinstance(e, Document))
+    assert markdown.filename.endswith(".md") and printable.filename.endswith(".pdf")
+    assert printable.data.startswith(b"%PDF") and len(printable.data) > 1000
+    return markdown.data.decode()
 
 
 @pytest.mark.parametrize("scope", ["status", "summaries", "full"])

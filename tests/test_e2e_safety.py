@@ -17,7 +17,12 @@ from bot.storage.personal import PERSON_COLUMNS
 
 DATA = Path(__file__).resolve().parent / "data"
 SET: dict[str, list[str]] = {}
-for name in ("screen_set.yaml", "screen_holdout.yaml", "screen_holdout2.yaml"):
+for name in (
+    "screen_set.yaml",
+    "screen_holdout.yaml",
+    "screen_holdout2.yaml",
+    "screen_holdout3.yaml",
+):
     for key, lines in yaml.safe_load((DATA / name).read_text(encoding="utf-8")).items():
         SET.setdefault(key, []).extend(str(line) for line in lines)
 # Ireland is the country chosen by `onboard`; each card must show its own lines.

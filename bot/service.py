@@ -567,8 +567,10 @@ class Service:
             self.store.set_status(paused.id, ACTIVE, now)
             self.store.set_active(user_id, paused.id)
             return self._resume(user_id, paused, now)
-        # A therapist's assignment opens a flow its locks would keep closed, unless for safety.
-        override = override or bool(self.store.practice.open_assignments(user_id, flow_id))
+        # A therapist's assignment opens a flow its locks would keep closed, unless for safety,
+        # and never before the person has answered the first questions (the safety ones).
+        assigned = bool(self.store.practice.open_assignments(user_id, flow_id))
+        override = (override or assigned) and not self.needs_onboarding(user_id)
         lock = self.lock_of(user_id, flow_id)
         if lock is not None and not (override and not lock.safety):
             return [Say(lock.because)], current

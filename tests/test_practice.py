@@ -267,3 +267,14 @@ def test_an_assign_left_half_way_does_not_swallow_later_typing(practice, now):
     later = practice.handle(THERAPIST, Text("hello"), now + timedelta(hours=2))
     assert "Please type a date" not in said(later.effects)
     assert practice.store.practice.draft(THERAPIST) is None
+
+
+def test_an_assignment_never_skips_the_first_safety_questions(practice, now):
+    code = invite_code(practice, now)  # the client opens the link before /start
+    practice.action(CLIENT, f"acc:status:{code}", now)
+    assign(practice, now)
+    refused = practice.action(CLIENT, "go:reaching-out", now)
+    assert "Please begin with /start" in said(refused.effects)
+    play(practice, CLIENT, "getting-started", CLEAR + CHOICES, now)
+    opened = practice.action(CLIENT, "go:reaching-out", now)
+    assert "Here is the raw-spot card you made" in said(opened.effects)

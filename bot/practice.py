@@ -398,6 +398,9 @@ class Practice:
         flow = self.catalog.get(assignment.flow_id)  # type: ignore[call-overload]
         if flow is None:
             return None
+        lock = self.lock(user_id, flow.id)
+        if lock is not None and lock.safety:
+            return None  # never nudge towards a flow their safety answers have closed
         when = "tomorrow" if kind == "assignment_before" else "today"
         text = f"A gentle reminder: “{flow.title}” is due {when}. It takes a few minutes."
         buttons = (

@@ -278,3 +278,11 @@ def test_an_assignment_never_skips_the_first_safety_questions(practice, now):
     play(practice, CLIENT, "getting-started", CLEAR + CHOICES, now)
     opened = practice.action(CLIENT, "go:reaching-out", now)
     assert "Here is the raw-spot card you made" in said(opened.effects)
+
+
+def test_no_homework_reminder_once_safety_answers_close_the_flow(practice, now):
+    linked(practice, now)
+    assign(practice, now, days=3)
+    practice.handle(CLIENT, Text("he hit me again last night"), now)
+    assert practice.lock_of(CLIENT, "reaching-out").safety  # type: ignore[union-attr]
+    assert practice.due_reminders(now.replace(hour=10, minute=1) + timedelta(days=2)) == []

@@ -418,6 +418,9 @@ class Service:
             wants = self.store.memory_of(user_id).get("consent_reminders", {}).get("value")
             if wants == "reminders_no" or self.store.is_blocked(user_id):
                 continue
+            lock = self.lock_of(user_id, flow_id)
+            if lock is not None and lock.safety:
+                continue  # a flow closed by their safety answers is not one to come back to
             title = self.catalog[flow_id].title  # type: ignore[index]
             text = NUDGE_TEXT.format(title=title)
             out.append(

@@ -286,3 +286,12 @@ def test_no_homework_reminder_once_safety_answers_close_the_flow(practice, now):
     practice.handle(CLIENT, Text("he hit me again last night"), now)
     assert practice.lock_of(CLIENT, "reaching-out").safety  # type: ignore[union-attr]
     assert practice.due_reminders(now.replace(hour=10, minute=1) + timedelta(days=2)) == []
+
+
+def test_no_nudge_back_to_a_flow_the_safety_answers_closed(practice, now):
+    play(practice, CLIENT, "getting-started", CLEAR + CHOICES, now)
+    play_first_test(practice, CLIENT, "name-the-cycle", now)
+    play_first_test(practice, CLIENT, "raw-spot", now)
+    practice.handle(CLIENT, Start("reaching-out"), now)
+    practice.handle(CLIENT, Text("he choked me"), now)  # pauses the reach, closes it
+    assert practice.due_reminders(now + timedelta(days=4)) == []

@@ -382,9 +382,14 @@ class Practice:
                 )
 
     # -- reminders ---------------------------------------------------------------------------
-    def reminder(
-        self, user_id: int, kind: str, payload: dict, reminder_id: int, now: datetime
-    ) -> list[Effect] | None:
+    def may_remind(self, user_id: int, flow_id: str) -> bool:
+        """False when the person declined reminders, or their safety answers close the flow:
+        nothing then points them back to it."""
+        wants = self.store.memory_of(user_id).get("consent_reminders", {}).get("value")
+        lock = self.lock(user_id, flow_id)
+        return wants != "reminders_no" and not (lock is not None and lock.safety)
+
+    def reminder(self, user_id: int, kind: str, payload: dict) -> list[Effect] | None:
         """The message for a due assignment reminder, or None if it should not go out."""
         assignment = self.rows.assignment(int(payload.get("assignment", 0)))
         if assignment is None or assignment.status != OPEN:
@@ -392,15 +397,9 @@ class Practice:
         link = self.rows.link(assignment.link_id)
         if link is None or link.revoked_at is not None:
             return None
-        wants = self.store.memory_of(user_id).get("consent_reminders", {}).get("value")
-        if wants == "reminders_no":
-            return None
         flow = self.catalog.get(assignment.flow_id)  # type: ignore[call-overload]
-        if flow is None:
+        if flow is None or not self.may_remind(user_id, flow.id):
             return None
-        lock = self.lock(user_id, flow.id)
-        if lock is not None and lock.safety:
-            return None  # never nudge towards a flow their safety answers have closed
         when = "tomorrow" if kind == "assignment_before" else "today"
         text = f"A gentle reminder: “{flow.title}” is due {when}. It takes a few minutes."
         buttons = (

@@ -400,7 +400,7 @@ class Service:
                     effects: list[Effect] | None = [Say(safety_texts.say("follow_up"))]
                 else:
                     effects = self.practice.reminder(
-                        reminder.user_id, reminder.kind, reminder.payload, reminder.id, now
+                        reminder.user_id, reminder.kind, reminder.payload
                     )
                 if effects:
                     out.append(Due(reminder.user_id, reminder.id, effects))
@@ -415,12 +415,8 @@ class Service:
                 continue
             reminder_id = personal.add_reminder(user_id, NUDGE, now, {"run": run_id}, now)
             personal.mark_sent(reminder_id, now)
-            wants = self.store.memory_of(user_id).get("consent_reminders", {}).get("value")
-            if wants == "reminders_no" or self.store.is_blocked(user_id):
+            if self.store.is_blocked(user_id) or not self.practice.may_remind(user_id, flow_id):
                 continue
-            lock = self.lock_of(user_id, flow_id)
-            if lock is not None and lock.safety:
-                continue  # a flow closed by their safety answers is not one to come back to
             title = self.catalog[flow_id].title  # type: ignore[index]
             text = NUDGE_TEXT.format(title=title)
             out.append(

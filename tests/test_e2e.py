@@ -22,6 +22,23 @@ def rows(db: Path, sql: str, *params: object) -> list[tuple]:
         return conn.execute(sql, params).fetchall()
 
 
+def rows_naming(db: Path, person: int) -> dict[tuple[str, str], int]:
+    """For every column that names a person (and users.id): how many rows name this one."""
+    from bot.storage.personal import PERSON_COLUMNS
+
+    found: dict[tuple[str, str], int] = {}
+    with sqlite3.connect(db) as conn:
+        tables = [t for (t,) in conn.execute("select name from sqlite_master where type='table'")]
+        for table in tables:
+            columns = [c[1] for c in conn.execute(f"pragma table_info([{table}])")]
+            for column in columns:
+                if column in PERSON_COLUMNS or (table == "users" and column == "id"):
+                    found[(table, column)] = conn.execute(
+                        f"select count(*) from [{table}] where [{column}] = ?", [person]
+                    ).fetchone()[0]
+    return found
+
+
 def onboard(fake: FakeTelegram, user: int, reminders: bool = False) -> BotMessage:
     """Answer getting-started's questions after /start (a clear check); its last message."""
     wants = "Yes, gentle reminders are fine" if reminders else "No reminders, thanks"

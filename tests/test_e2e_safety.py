@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import json
 import signal
-import sqlite3
 from pathlib import Path
 
 import yaml
 from fake_telegram import BotMessage, FakeTelegram
-from test_e2e import begin_tour, onboard, rows
-
-from bot.storage.personal import PERSON_COLUMNS
+from test_e2e import begin_tour, onboard, rows, rows_naming
 
 DATA = Path(__file__).resolve().parent / "data"
 SET: dict[str, list[str]] = {}
@@ -184,16 +181,8 @@ def test_export_holds_every_answer_and_delete_leaves_no_row(fake, bot):
     fake.press_button(user, "Yes, delete everything")
     fake.wait_for_text(user, "Everything about you has been deleted")
     bot.kill(signal.SIGTERM)
-    with sqlite3.connect(bot.db) as conn:
-        tables = [t for (t,) in conn.execute("select name from sqlite_master where type='table'")]
-        for table in tables:
-            columns = [c[1] for c in conn.execute(f"pragma table_info([{table}])")]
-            for column in columns:
-                if column in PERSON_COLUMNS or (table == "users" and column == "id"):
-                    count = conn.execute(
-                        f"select count(*) from [{table}] where [{column}] = ?", [user]
-                    ).fetchone()[0]
-                    assert count == 0, (table, column)
+    scanned = rows_naming(bot.db, user)
+    assert ("users", "id") in scanned and not any(scanned.values()), scanned
     assert oct(bot.db.stat().st_mode & 0o777) == "0o600"
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 
+from test_e2e import rows_naming
 from test_onboarding import CHOICES, CLEAR, play
 
 from bot.engine import Ask, Choice, ClearChat, Document, Offer, Say, Start, Text
 from bot.engine.transcript import last_ask
 from bot.storage import ACTIVE, PAUSED
-from bot.storage.personal import PERSON_COLUMNS
 
 USER = 21
 
@@ -257,15 +256,7 @@ def test_export_holds_every_answer_and_delete_leaves_no_row(service, now, tmp_pa
     assert "suicide" in data and "want to die" not in data  # the event, never the words
     before = service.store.db.conn.execute("select count(*) from users").fetchone()[0]
     assert service.erase(USER) > 0
-    with sqlite3.connect(tmp_path / "bot.db") as conn:
-        tables = [t for (t,) in conn.execute("select name from sqlite_master where type='table'")]
-        for table in tables:
-            columns = [c[1] for c in conn.execute(f"pragma table_info([{table}])")]
-            about = [c for c in columns if c in PERSON_COLUMNS or (table == "users" and c == "id")]
-            for column in about:
-                left = conn.execute(
-                    f"select count(*) from [{table}] where [{column}] = ?", [USER]
-                ).fetchone()[0]
-                assert left == 0, (table, column)
+    scanned = rows_naming(tmp_path / "bot.db", USER)
+    assert ("users", "id") in scanned and not any(scanned.values()), scanned
     assert service.store.db.conn.execute("select count(*) from users").fetchone()[0] == before - 1
     assert service.store.memory_of(other)["country"]["value"] == "gb"  # others keep theirs

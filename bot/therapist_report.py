@@ -1,4 +1,7 @@
-"""/report: what one client's consent allows their therapist to read, as a Markdown document.
+"""/report: what one client's consent allows their therapist to read, as document blocks.
+
+`report_blocks` builds the blocks (`bot.document`); `report` writes them as escaped Markdown,
+and `bot.report_pdf` lays the same blocks out for print.
 
 - status: each assignment (flow, due, done or open) and each conversation started and finished;
 - summaries: also each reflection, traced to its flow and date, and when a safety card was shown;
@@ -10,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.document import Block, to_markdown
 from bot.flows.model import Catalog
 from bot.storage.practice import Assignment, Link
 
@@ -43,53 +47,53 @@ def _shown(catalog: Catalog, flow_id: str, step_key: str, value: Any) -> str:
     return str(value)
 
 
-def report(
+def report_blocks(
     link: Link,
     assignments: list[Assignment],
     rows: dict[str, list[dict[str, Any]]],
     catalog: Catalog,
     now: datetime,
-) -> bytes:
-    """The report for one client, within `link.scope`."""
+) -> list[Block]:
+    """The report for one client, within `link.scope`, as document blocks."""
     out = [
-        f"# {link.label}",
-        "",
-        f"Shared with you: **{link.scope}**. Written {now:%Y-%m-%d %H:%M} UTC.",
-        "",
-        "## Homework",
-        "",
+        Block("title", link.label),
+        Block("para", f"Shared with you: {link.scope}. Written {now:%Y-%m-%d %H:%M} UTC."),
+        Block("heading", "Homework"),
     ]
     if not assignments:
-        out.append("None assigned yet.")
+        out.append(Block("para", "None assigned yet."))
     for a in assignments:
         state = f"done {a.completed_at[:10]}" if a.completed_at else a.status
-        out.append(f"- {_title(catalog, a.flow_id)}: due {a.due_at[:10]}, {state}")
-    out += ["", "## Conversations", ""]
+        out.append(Block("item", f"{_title(catalog, a.flow_id)}: due {a.due_at[:10]}, {state}"))
+    out.append(Block("heading", "Conversations"))
     runs = [r for r in rows.get("runs", []) if r["flow_id"] not in ("getting-started", "readiness")]
     if not runs:
-        out.append("None started yet.")
+        out.append(Block("para", "None started yet."))
     for run in runs:
         ended = f", finished {run['completed_at'][:10]}" if run.get("completed_at") else ""
         out.append(
-            f"- {_title(catalog, run['flow_id'])}: started {run['started_at'][:10]}, "
-            f"{run['status']}{ended}"
+            Block(
+                "item",
+                f"{_title(catalog, run['flow_id'])}: started {run['started_at'][:10]}, "
+                f"{run['status']}{ended}",
+            )
         )
     if link.scope in ("summaries", "full"):
-        out += ["", "## Reflections", ""]
+        out.append(Block("heading", "Reflections"))
         finished = [r for r in runs if r.get("reflection")]
         if not finished:
-            out.append("None yet.")
+            out.append(Block("para", "None yet."))
         for run in finished:
             when = (run.get("completed_at") or run.get("updated_at") or "")[:10]
-            quoted = "\n".join(f"> {line}" for line in str(run["reflection"]).splitlines())
-            out += [f"### {_title(catalog, run['flow_id'])}, {when}", "", quoted, ""]
+            out.append(Block("subheading", f"{_title(catalog, run['flow_id'])}, {when}"))
+            out.append(Block("quote", str(run["reflection"])))
         cards = [e for e in rows.get("safety_events", []) if str(e["shown"]).startswith("card")]
         if cards:
-            out += ["## Safety cards shown", ""]
-            out += [f"- {e['at'][:16].replace('T', ' ')} UTC" for e in cards]
-            out.append("(What the person wrote is never stored or shared.)")
+            out.append(Block("heading", "Safety cards shown"))
+            out += [Block("item", f"{e['at'][:16].replace('T', ' ')} UTC") for e in cards]
+            out.append(Block("para", "(What the person wrote is never stored or shared.)"))
     if link.scope == "full":
-        out += ["", "## Answers", ""]
+        out.append(Block("heading", "Answers"))
         by_run: dict[int, list[dict[str, Any]]] = {}
         for answer in rows.get("answers", []):
             by_run.setdefault(answer["run_id"], []).append(answer)
@@ -100,9 +104,20 @@ def report(
             ]  # fmt: skip
             if not shared:
                 continue
-            out += [f"### {_title(catalog, run['flow_id'])}, {run['started_at'][:10]}", ""]
+            started = run["started_at"][:10]
+            out.append(Block("subheading", f"{_title(catalog, run['flow_id'])}, {started}"))
             for a in shared:
                 shown = _shown(catalog, run["flow_id"], a["step"], a["value"])
-                out.append(f"- {a['step'].rsplit('/', 1)[-1]}: {shown}")
-            out.append("")
-    return ("\n".join(out) + "\n").encode("utf-8")
+                out.append(Block("item", f"{a['step'].rsplit('/', 1)[-1]}: {shown}"))
+    return out
+
+
+def report(
+    link: Link,
+    assignments: list[Assignment],
+    rows: dict[str, list[dict[str, Any]]],
+    catalog: Catalog,
+    now: datetime,
+) -> bytes:
+    """The report for one client, within `link.scope`, as Markdown (UTF-8)."""
+    return to_markdown(report_blocks(link, assignments, rows, catalog, now)).encode("utf-8")

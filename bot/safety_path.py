@@ -9,7 +9,6 @@ calls these inside its transaction.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,18 +16,29 @@ from bot.engine import ClearChat, Effect, Offer, Say
 from bot.safety import responses
 from bot.safety.screen import Flag, screen
 from bot.storage import PAUSED, RunRecord, Store
+from bot.storage.disclosures import Disclosure
 
 SAFETY_PLAN = "safety-plan"
 GROUNDING = "grounding"
+READINESS = "readiness"
+FIRST_QUESTIONS = frozenset({"getting-started", READINESS, "your-choices", "safety"})
+"""Where the safety answers come from: kept when the journal and plan are erased, so that the
+exercises that could make things harder stay closed."""
+REVIEW_AFTER = timedelta(days=14)
+"""A disclosure is asked about again on its own no sooner than this, and no more often."""
+UNSAFE_ANSWERS = ("sometimes", "often")
 FOLLOW_UP = "follow_up"
 FOLLOW_UP_AFTER = timedelta(days=1)
 CLEARABLE = timedelta(hours=48)
 """Telegram lets a bot delete messages in a private chat only while they are younger than this."""
 PLAN_PARTS = {
     "plan_signs": "Warning signs",
-    "plan_calm": "What helps me calm down",
-    "plan_people": "People I can contact",
     "plan_places": "Safe places I can go",
+    "plan_people": "People I can contact",
+    "plan_code_word": "My code word",
+    "plan_bag": "My bag and documents",
+    "plan_numbers": "Numbers to keep written down",
+    "plan_calm": "What helps me calm down",
     "plan_professionals": "Professionals and services",
     "plan_means": "Making things safer",
 }
@@ -64,6 +74,67 @@ class SafetyPath:
         kept = self.store.memory_of(user_id).get("country")
         return str(kept["value"]) if kept else None
 
+    # -- disclosures -------------------------------------------------------------------------
+    def disclose(
+        self, user_id: int, category: str, source: str, run_id: int | None, now: datetime
+    ) -> None:
+        """Keep what the person told of danger, apart from every answer: no later answer can
+        undo it, only their clear word, asked on its own two weeks or more later."""
+        self.store.disclosures.add(user_id, category, source, run_id, now)
+
+    def disclosed(self, user_id: int) -> str:
+        """The category of the person's newest open disclosure, or "none"."""
+        found = self.store.disclosures.open(user_id)
+        return found[0].category if found else "none"
+
+    def review_due(self, user_id: int, now: datetime) -> Disclosure | None:
+        """The newest open disclosure, when it is time to ask whether it still holds."""
+        found = self.store.disclosures.open(user_id)
+        if not found:
+            return None
+        newest = found[0]
+        if now - newest.disclosed_at < REVIEW_AFTER:
+            return None
+        asked = max((d.reviewed_at for d in found if d.reviewed_at), default=None)
+        if asked is not None and now - asked < REVIEW_AFTER:
+            return None
+        return newest
+
+    def review(self, user_id: int, now: datetime) -> Offer | None:
+        """The question that names the disclosure ("Two weeks ago you told me…"), when due."""
+        due = self.review_due(user_id, now)
+        if due is None:
+            return None
+        return responses.review(due.category, _ago(due.disclosed_at, now))
+
+    def _reviewed(self, user_id: int, answer: str, now: datetime) -> Step:
+        if answer not in responses.REVIEW_ANSWERS or self.review_due(user_id, now) is None:
+            return Step([Say(responses.say("review_not_now"))])
+        if answer == "stopped":
+            self.store.disclosures.clear(user_id, now)
+            # The safety answers once more: they too must be clear before anything reopens.
+            return Step([Say(responses.on_review(answer))], start_flow=READINESS)
+        self.store.disclosures.reviewed(user_id, now)
+        names = ["plan", "ground"] if answer == "still" else []
+        return Step([Offer(responses.on_review(answer), responses.offer_buttons(names))])
+
+    def raised(self, user_id: int) -> str | None:
+        """What the person last raised: "violence" (fear or harm) or "crisis" (suicide)."""
+        times: dict[str, datetime] = {}
+        found = self.store.disclosures.open(user_id)
+        if found:
+            times["violence"] = found[0].disclosed_at
+        kept = self.store.memory_of(user_id)
+        for name in ("afraid", "harmed"):
+            at = self.store.kept_at(user_id, name)
+            if kept.get(name, {}).get("value") in UNSAFE_ANSWERS and at is not None:
+                times["violence"] = max(times.get("violence", at), at)
+        for at_text, category, _severity, _shown in self.personal.safety_events(user_id):
+            if category == "suicide":
+                times["crisis"] = datetime.fromisoformat(at_text)
+        return max(times, key=lambda k: times[k]) if times else None
+
+    # -- the path ----------------------------------------------------------------------------
     def pause(self, user_id: int, active: RunRecord | None, now: datetime) -> bool:
         """Pause the open exercise, to reopen when the person chooses; True if one was open."""
         if active is None:
@@ -88,9 +159,16 @@ class SafetyPath:
         """Pause, record the category, and ask the category's one direct question."""
         paused = self.pause(user_id, active, now)
         reply = responses.on_flag(flag, self.country(user_id), paused)
-        self._keep(user_id, reply.remember, now)
+        self._keep(user_id, reply, now)
         self.personal.set_pending(user_id, reply.waiting, None)
         self.personal.add_safety_event(user_id, flag.category, flag.severity, reply.shown, now)
+        return [reply.offer]
+
+    def ask(self, user_id: int, category: str, now: datetime) -> list[Effect]:
+        """After a choice in an exercise that told of danger: the one direct question."""
+        reply = responses.question(category)
+        self.personal.set_pending(user_id, reply.waiting, None)
+        self.personal.add_safety_event(user_id, reply.waiting or category, "", reply.shown, now)
         return [reply.offer]
 
     def typed_while_waiting(self, user_id: int, text: str, now: datetime) -> list[Effect] | None:
@@ -113,7 +191,7 @@ class SafetyPath:
         verb, _, rest = action.partition(":")
         if verb == "chk":
             reply = responses.on_check(rest.endswith(":y"), can_resume)
-            self._keep(user_id, reply.remember, now)
+            self._keep(user_id, reply, now)
             self.personal.set_pending(user_id, reply.waiting, None)
             self.personal.add_safety_event(user_id, "violence", "unclear", reply.shown, now)
             return Step([reply.offer])
@@ -122,7 +200,7 @@ class SafetyPath:
             if category not in responses.texts()["categories"]:
                 return Step([])
             reply = responses.on_answer(category, answer == "y", country, can_resume)
-            self._keep(user_id, reply.remember, now)
+            self._keep(user_id, reply, now)
             self.personal.set_pending(user_id, None, None)
             self.personal.add_safety_event(user_id, category, "", reply.shown, now)
             crisis = category not in ("affair", "addiction")
@@ -132,7 +210,15 @@ class SafetyPath:
             self.personal.add_reminder(user_id, FOLLOW_UP, now + FOLLOW_UP_AFTER, {}, now)
             return Step([Say(responses.say("follow_up_set"))])
         if verb == "clear":
-            return Step([ClearChat()])
+            stored = self.personal.shown_on_the_phone(user_id, set(FIRST_QUESTIONS))
+            return Step([ClearChat(), responses.after_clear(stored)])
+        if verb == "wipe":
+            self.personal.erase_journal(user_id, set(FIRST_QUESTIONS))
+            return Step([Say(responses.say("wiped"))])
+        if verb == "keep":
+            return Step([Say(responses.say("kept"))])
+        if verb == "rev":
+            return self._reviewed(user_id, rest, now)
         if verb == "ground":
             return Step([], start_flow=GROUNDING)
         if verb == "plan":
@@ -157,11 +243,8 @@ class SafetyPath:
         lines = [f"{title}: {kept[name]['label']}" for name, title in PLAN_PARTS.items()
                  if name in kept]  # fmt: skip
         head = f"{PLAN_HEAD}\n\n" + "\n".join(lines) if lines else PLAN_EMPTY
-        helplines = responses.lines_for(self.country(user_id))
-        text = (
-            f"{head}\n\nEmergency: {helplines['emergency']}"
-            f"\nTo talk to someone: {helplines['crisis']}"
-        )
+        helplines = responses.safety_lines(self.country(user_id), self.raised(user_id))
+        text = f"{head}\n\n{helplines}"
         button = "Update my plan" if lines else "Fill in my plan"
         return [Offer(text, responses.offer_buttons(["plan"], {"plan": button}))]
 
@@ -171,6 +254,18 @@ class SafetyPath:
         self.personal.forget_messages(user_id)
         return ids
 
-    def _keep(self, user_id: int, remember: Mapping[str, str], now: datetime) -> None:
-        for name, value in remember.items():
+    def _keep(self, user_id: int, reply: responses.Reply, now: datetime) -> None:
+        for name, value in reply.remember.items():
             self.store.remember(user_id, name, value, value, "safety", now)
+        if reply.disclose:
+            self.disclose(user_id, reply.disclose, "screen", None, now)
+
+
+def _ago(then: datetime, now: datetime) -> str:
+    """"About two weeks ago", "Three weeks ago", or the date, for the review question."""
+    days = (now - then).days
+    if days < 21:
+        return "About two weeks ago"
+    if days < 28:
+        return "About three weeks ago"
+    return f"On {then:%-d %B}"

@@ -10,12 +10,15 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.charts import trend_chart
 from bot.data_rights import export_json, export_markdown
 from bot.engine import (
     Answered,
+    Ask,
     Button,
+    Disclosed,
     Document,
     Effect,
     EngineError,
@@ -310,6 +313,9 @@ class Service:
         run = self.store.run_of(user_id, paused) if paused is not None else None
         if run is None or run.status != PAUSED or active is not None:
             return [Say(safety_texts.say("resume_none"))], active
+        closed = self._safety_locked(user_id, run.flow_id)
+        if closed is not None:
+            return [Say(closed.because)], active
         self.store.set_status(run.id, ACTIVE, now)
         self.store.set_active(user_id, run.id)
         return self._resume(user_id, run, now)
@@ -473,6 +479,8 @@ class Service:
             done = sum(1 for r in mine if r.status == COMPLETED)
             live = active if active and active.flow_id == flow.id else None
             live = live or next((r for r in mine if r.status == PAUSED), None)
+            if live is not None and self._safety_locked(user_id, flow.id) is not None:
+                live = None  # paused for safety: it stays closed, and says why
             if live is None:
                 lock = self.lock_of(user_id, flow.id)
                 if lock is not None:
@@ -498,6 +506,8 @@ class Service:
         """
         if READINESS not in self.catalog or self.store.active_run_id(user_id) is not None:
             return False
+        if self.safety.disclosed(user_id) != "none":
+            return False  # the question about the disclosure comes first, on its own
         answered = self.store.kept_at(user_id, "afraid")
         offered = self.store.readiness_offered_at(user_id)
         if answered is None or now - answered < READINESS_EVERY:
@@ -509,6 +519,21 @@ class Service:
         with self.store.atomic():
             self.store.set_readiness_offered(user_id, now)
         return True
+
+    def disclosure_review(self, user_id: int, now: datetime) -> list[Effect]:
+        """The question about an earlier disclosure, when it is due and the person is in no
+        conversation; offered this way once a fortnight at most (the readiness offer's turn)."""
+        if self.store.active_run_id(user_id) is not None:
+            return []
+        offered = self.store.readiness_offered_at(user_id)
+        if offered is not None and now - offered < READINESS_EVERY:
+            return []
+        review = self.safety.review(user_id, now)
+        if review is None:
+            return []
+        with self.store.atomic():
+            self.store.set_readiness_offered(user_id, now)
+        return [review]
 
     def journal(self, user_id: int) -> list[JournalEntry]:
         """The person's finished reflections, newest first."""
@@ -544,8 +569,21 @@ class Service:
         flow = self.catalog[flow_id]  # type: ignore[index]
         if not flow.locks:
             return None
-        kept = {name: fact["value"] for name, fact in self.store.memory_of(user_id).items()}
+        kept = {name: fact["value"] for name, fact in self.facts(user_id).items()}
         return lock_of(flow, kept, self.store.finished_flows(user_id))
+
+    def facts(self, user_id: int) -> dict[str, dict[str, Any]]:
+        """What flows may read of the person: what earlier flows kept, and `disclosed` (the
+        newest open disclosure, or "none"), which only the bot itself writes."""
+        kept = self.store.memory_of(user_id)
+        disclosed = self.safety.disclosed(user_id)
+        kept["disclosed"] = {"value": disclosed, "label": disclosed}
+        return kept
+
+    def _safety_locked(self, user_id: int, flow_id: str) -> Lock | None:
+        """The lock that keeps this flow closed for the person's safety, if one does."""
+        lock = self.lock_of(user_id, flow_id) if flow_id in self.catalog else None
+        return lock if lock is not None and lock.safety else None
 
     def _start(
         self,
@@ -559,21 +597,27 @@ class Service:
             return [Say(UNKNOWN_FLOW)], current
         if current is not None and current.flow_id == flow_id:
             return self._resume(user_id, current, now)
+        closed = self._safety_locked(user_id, flow_id)
+        if closed is not None:
+            # Nothing reopens for safety's sake but the person's clear word, asked on its own.
+            review = self.safety.review(user_id, now)
+            return [review if review is not None else Say(closed.because)], current
+        paused = self.store.latest_run(user_id, flow_id, PAUSED)
+        if paused is None:
+            # A therapist's assignment opens a flow its locks would keep closed, unless for
+            # safety, and never before the person has answered the first (safety) questions.
+            assigned = bool(self.store.practice.open_assignments(user_id, flow_id))
+            override = (override or assigned) and not self.needs_onboarding(user_id)
+            lock = self.lock_of(user_id, flow_id)
+            if lock is not None and not override:
+                return [Say(lock.because)], current
         if current is not None:
             self.store.set_status(current.id, PAUSED, now)
-        paused = self.store.latest_run(user_id, flow_id, PAUSED)
         if paused is not None:
             self.store.set_status(paused.id, ACTIVE, now)
             self.store.set_active(user_id, paused.id)
             return self._resume(user_id, paused, now)
-        # A therapist's assignment opens a flow its locks would keep closed, unless for safety,
-        # and never before the person has answered the first questions (the safety ones).
-        assigned = bool(self.store.practice.open_assignments(user_id, flow_id))
-        override = (override or assigned) and not self.needs_onboarding(user_id)
-        lock = self.lock_of(user_id, flow_id)
-        if lock is not None and not (override and not lock.safety):
-            return [Say(lock.because)], current
-        state, effects = start_run(self.catalog, flow_id, now, self.store.memory_of(user_id))
+        state, effects = start_run(self.catalog, flow_id, now, self.facts(user_id))
         run_id = self.store.create_run(user_id, state, now)
         self.store.set_active(user_id, run_id)
         run = RunRecord(run_id, user_id, flow_id, state.root.version, ACTIVE, state, "", None)
@@ -603,20 +647,53 @@ class Service:
     def _save(
         self, user_id: int, run: RunRecord, state: RunState, effects: list[Effect], now: datetime
     ) -> Turn:
+        told = [e for e in effects if isinstance(e, Disclosed)]
+        for disclosure in told:
+            self.safety.disclose(user_id, disclosure.category, disclosure.key, run.id, now)
+        # A disclosure that closes this very flow is no move in it for later flows to quote.
+        closing = bool(told) and self._safety_locked(user_id, run.flow_id) is not None
+        answered = ""
         for effect in effects:
             if isinstance(effect, Answered):
+                answered = effect.key
                 self.store.add_answer(run.id, user_id, effect.key, effect.value, effect.at or now)
-            elif isinstance(effect, Remembered):
+                if not any(d.key == effect.key for d in told):
+                    # Only a change of that very answer in the same run (/back) takes it back.
+                    self.store.disclosures.retract(user_id, effect.key, run.id)
+            elif isinstance(effect, Remembered) and not (
+                closing and any(d.key == answered for d in told)
+            ):
                 self.store.remember(
                     user_id, effect.name, effect.value, effect.label, run.flow_id, now
                 )
         status = COMPLETED if state.done else ACTIVE
         self.store.save_run(run.id, state, now, status)
+        if closing:
+            return self._closed_by_disclosure(user_id, run, state, effects, told[0], now)
         if state.done:
             self.store.set_active(user_id, None)
             self._notices += self.practice.finished(user_id, run.flow_id, now)
             return effects + self._trend(user_id, run, effects, now), None
         return effects, run
+
+    def _closed_by_disclosure(
+        self,
+        user_id: int,
+        run: RunRecord,
+        state: RunState,
+        effects: list[Effect],
+        told: Disclosed,
+        now: datetime,
+    ) -> Turn:
+        """A choice in this flow told of danger, and closes it: it goes no further (paused,
+        its answers kept, never reopened while the disclosure holds) and the safety path asks
+        its one question, as for the same words typed."""
+        shown = [e for e in effects if not isinstance(e, Ask)]
+        if state.done:
+            self.store.set_active(user_id, None)
+        else:
+            self.safety.pause(user_id, run, now)
+        return [*shown, *self.safety.ask(user_id, told.category, now)], None
 
     def _trend(
         self, user_id: int, run: RunRecord, effects: list[Effect], now: datetime

@@ -77,8 +77,12 @@ def walk(flow: Flow, rng: random.Random, memory: dict, safety_answers: bool) -> 
     return texts
 
 
+TOWARDS_PARTNER = ("reach_out", "shared_loop")
+"""Suggestions to turn to the partner, and framings of their part as a move in a shared loop."""
+
+
 def reach_out_phrases(texts: list[str]) -> set[str]:
-    return {phrase for text in texts for _cat, phrase in find(text, ("reach_out",))}
+    return {phrase for text in texts for _cat, phrase in find(text, TOWARDS_PARTNER)}
 
 
 def with_subflows(flow: Flow) -> list[Flow]:
@@ -118,7 +122,11 @@ def test_fear_or_harm_never_leads_to_a_suggestion_to_reach_out(flow_id, kept):
     rng = random.Random(f"safety:{flow_id}")
     for _ in range(WALKS // 3):
         texts = walk(flow, rng, memory, safety_answers=True)
-        assert reach_out_phrases(texts) == set(), f"{flow_id} suggested reaching out"
+        assert reach_out_phrases(texts) == set(), f"{flow_id} turned them to the partner"
+
+
+def test_naming_the_loop_is_closed_by_any_sign_of_fear_or_harm():
+    assert closed_by_safety(CATALOG["name-the-cycle"], set(CATALOG))
 
 
 def test_every_flow_that_turns_to_the_partner_is_behind_the_safety_lock():

@@ -222,7 +222,9 @@ def test_clear_chat_gives_the_ids_of_the_last_two_days_only(service, now):
     onboarded(service, now)
     service.note_messages(USER, [10, 11], now - timedelta(hours=50))
     service.note_messages(USER, [12, 13], now - timedelta(hours=1))
-    assert service.action(USER, "clear", now).effects == [ClearChat()]
+    cleared, stored = service.action(USER, "clear", now).effects
+    assert cleared == ClearChat()
+    assert "your journal and your safety plan are empty" in only_offer([stored]).text
     assert service.clear_targets(USER, now) == [13, 12]
     assert service.clear_targets(USER, now) == []  # forgotten once cleared
 

@@ -32,6 +32,7 @@ def test_migrations_are_named_and_applied_once(tmp_path):
         "m007_readiness_offer",
         "m008_safety",
         "m009_practice",
+        "m010_disclosures",
     ]
     db.close()
     again = open_db(path)

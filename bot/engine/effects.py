@@ -63,6 +63,17 @@ class Remembered:
 
 
 @dataclass(frozen=True)
+class Disclosed:
+    """The person chose an option that tells of danger (`category`), in answer to `key`.
+
+    The service keeps it apart from the answers, so that no later answer can undo it.
+    """
+
+    category: str
+    key: str
+
+
+@dataclass(frozen=True)
 class Picture:
     """An image to show (a chart), with a caption that says the same in words."""
 
@@ -104,4 +115,15 @@ class Document:
     caption: str = ""
 
 
-Effect = Say | Ask | Answered | Remembered | Picture | Finished | Offer | ClearChat | Document
+Effect = (
+    Say
+    | Ask
+    | Answered
+    | Remembered
+    | Disclosed
+    | Picture
+    | Finished
+    | Offer
+    | ClearChat
+    | Document
+)

@@ -12,7 +12,16 @@ from datetime import datetime
 from typing import Any
 
 from bot.engine import texts
-from bot.engine.effects import Answered, Ask, Button, Effect, Finished, Remembered, Say
+from bot.engine.effects import (
+    Answered,
+    Ask,
+    Button,
+    Disclosed,
+    Effect,
+    Finished,
+    Remembered,
+    Say,
+)
 from bot.engine.events import Back, Choice, Event, Picks, Resume, Skip, Start, Text
 from bot.engine.progress import progress
 from bot.engine.render import display, labels, lookup, remembered, render
@@ -189,6 +198,10 @@ def _advance(
         answers[key] = value
         state = state.with_(answers=answers)
         effects.append(Answered(key, value, now))
+        picked = value if isinstance(value, list) else [value]
+        effects += [
+            Disclosed(o.disclose, key) for o in current.options if o.disclose and o.value in picked
+        ]
         if current.remember and not is_skipped(value):
             state = _remember(catalog, state, current, current.remember, value, effects)
     target = _continuation(catalog, state, flow, current, value)

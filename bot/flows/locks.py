@@ -8,13 +8,16 @@ from typing import Any
 from bot.flows import expr as expressions
 from bot.flows.model import Flow, Lock
 
-CONCERNING: tuple[dict[str, str], ...] = tuple(
-    {"afraid": "never", "harmed": "never", name: answer}
-    for name in ("afraid", "harmed")
-    for answer in ("sometimes", "often")
+SAFE = {"afraid": "never", "harmed": "never", "disclosed": "none"}
+"""The safety facts of a person who has signalled neither fear nor harm."""
+CONCERNING: tuple[dict[str, str], ...] = (
+    *({**SAFE, name: answer} for name in ("afraid", "harmed") for answer in ("sometimes", "often")),
+    *({**SAFE, "disclosed": category} for category in ("violence", "fear", "harm", "child")),
 )
-"""Each way of signalling fear or harm (one yes or sometimes is enough): every flow which
-turns a person towards their partner must be closed by a safety lock under each of them."""
+"""Each way of signalling fear or harm (one yes or sometimes to a safety question, or one
+disclosure, which no later answer undoes): every flow which turns a person towards their
+partner, or frames their partner's part as a move in a shared loop, must be closed by a safety
+lock under each of them."""
 
 
 def done_name(flow_id: str) -> str:

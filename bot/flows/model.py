@@ -40,6 +40,8 @@ class Option:
     value: str
     label: str
     goto: StepId | None = None
+    disclose: str | None = None
+    """Choosing it tells of danger (`violence`, `fear`, `harm`, `child`): kept as a disclosure."""
 
 
 @dataclass(frozen=True)

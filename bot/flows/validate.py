@@ -71,6 +71,10 @@ STEP_KEYS: dict[Kind, tuple[str, ...]] = {
 }
 ALL_STEP_KEYS = sorted({k for keys in STEP_KEYS.values() for k in keys} | set(COMMON_KEYS))
 SHARE_LEVELS = ("never", "summary", "full")
+DISCLOSURES = ("violence", "fear", "harm", "child")
+RESERVED_MEMORY = ("disclosed",)
+"""Memory names the bot fills itself: `disclosed` is the newest open disclosure, or "none"."""
+"""What an option may disclose (`disclose:`): each closes the flows that turn to the partner."""
 BOOLEAN_KEYS = ("back", "optional")
 DEFAULT_SKIP_LABEL = "Skip for now"
 
@@ -454,16 +458,29 @@ class FlowBuilder:
             return ()
         items = raw["options"]
         entries: list[tuple[Path, Any, Any, Any, Path]] = []
+        disclosed: dict[Path, str] = {}
         if isinstance(items, dict):
             entries = [((*opath, k), k, v, None, (*opath, k)) for k, v in items.items()]
         elif isinstance(items, list):
             for i, item in enumerate(items):
                 ipath = (*opath, i)
                 if isinstance(item, dict):
-                    self.check_keys(item, ipath, ("value", "label", "goto"), "an option")
+                    self.check_keys(
+                        item, ipath, ("value", "label", "goto", "disclose"), "an option"
+                    )
                     if "value" not in item:
                         self.report(ipath, "missing required key 'value' in option")
                         continue
+                    if "disclose" in item:
+                        if item["disclose"] in DISCLOSURES:
+                            disclosed[ipath] = item["disclose"]
+                        else:
+                            self.report(
+                                (*ipath, "disclose"),
+                                f"'disclose' must be one of {', '.join(DISCLOSURES)},"
+                                f" not {item['disclose']!r}",
+                                suggest(str(item["disclose"]), DISCLOSURES),
+                            )
                     label = item.get("label", item["value"])
                     entries.append(
                         (
@@ -504,7 +521,7 @@ class FlowBuilder:
                 )
             label_text = self.label(label, lpath)
             target = self.step_ref(goto, (*ipath, "goto")) if goto is not None else None
-            options.append(Option(value, label_text, target))
+            options.append(Option(value, label_text, target, disclosed.get(ipath)))
         return tuple(options)
 
     def picks(self, raw: dict[str, Any], path: Path, count: int) -> dict[str, Any]:
@@ -651,6 +668,13 @@ class FlowBuilder:
         if not isinstance(name, str) or not MEMORY_PATTERN.match(name):
             self.report(
                 (*path, "remember"), f"'remember' needs a name like cycle_name, not {name!r}"
+            )
+            return {}
+        if name in RESERVED_MEMORY:
+            self.report(
+                (*path, "remember"),
+                f"'{name}' is kept by the bot itself (what a person disclosed), not by a flow",
+                "choose another name; an option can disclose with 'disclose:'",
             )
             return {}
         return {"remember": name}

@@ -6,6 +6,8 @@ the person's country. Buttons carry actions, written `verb:category:answer`:
 - `chk:violence:y|n`  the gentle check before the violence question (for unclear matches)
 - `ans:CATEGORY:y|n`  the answer to the category's one direct question
 - `ground`, `plan`, `follow`, `clear`, `resume`  the offers under a card
+- `wipe`, `keep`  after the chat was cleared: erase the journal and plan too, or keep them
+- `rev:still|stopped|rather`  the answer to the question about an earlier disclosure
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ import yaml
 from bot.engine.effects import Button, Offer
 from bot.safety.screen import Flag
 
-OFFERS = ("ground", "plan", "follow", "clear", "resume")
+OFFERS = ("ground", "plan", "follow", "clear", "resume", "wipe", "keep")
+REVIEW_ANSWERS = ("still", "stopped", "rather")
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -73,6 +76,8 @@ class Reply:
     """The category whose question now waits for an answer (None: nothing waits)."""
     shown: str = ""
     """For the safety events table: which text was shown (never what the person wrote)."""
+    disclose: str | None = None
+    """A disclosure this reply records (`violence`, `child`), kept apart from every answer."""
 
 
 def offer_buttons(names: list[str], labels: Mapping[str, str] | None = None) -> tuple[Button, ...]:
@@ -104,14 +109,20 @@ def on_flag(flag: Flag, country: str | None, paused: bool) -> Reply:
         buttons = (Button("Yes", "chk:violence:y"), Button("No", "chk:violence:n"))
         return Reply(Offer("\n\n".join(parts), buttons), waiting="violence_check", shown="check")
     parts.append(spec["question"])
-    remember = _violence_memory() if flag.category == "violence" else {}
-    buttons = _question(flag.category, "ans")
-    return Reply(Offer("\n\n".join(parts), buttons), remember, flag.category, "question")
-
-
-def _violence_memory() -> dict[str, str]:
     # A disclosure of violence closes every flow that turns towards the partner, at once.
-    return {"harmed": "sometimes"}
+    disclose = "violence" if flag.category == "violence" else None
+    buttons = _question(flag.category, "ans")
+    return Reply(
+        Offer("\n\n".join(parts), buttons), {}, flag.category, "question", disclose=disclose
+    )
+
+
+def question(category: str) -> Reply:
+    """The category's one direct question on its own, after a choice that told of danger
+    (fear, harm and violence all ask whether the person is safe to talk)."""
+    asked = category if category in ("child",) else "violence"
+    spec = texts()["categories"][asked]
+    return Reply(Offer(spec["question"], _question(asked, "ans")), waiting=asked, shown="question")
 
 
 def on_check(yes: bool, can_resume: bool) -> Reply:
@@ -123,9 +134,10 @@ def on_check(yes: bool, can_resume: bool) -> Reply:
     buttons = _question("violence", "ans")
     return Reply(
         Offer(f"{spec['acknowledge']}\n\n{spec['question']}", buttons),
-        _violence_memory(),
+        {},
         "violence",
         "question",
+        disclose="violence",
     )
 
 
@@ -140,7 +152,10 @@ def on_answer(category: str, yes: bool, country: str | None, can_resume: bool) -
     text = fill(spec[f"on_{key}"], country)
     if yes and category in ("suicide", "harm_others", "child", "emergency"):
         text = f"{text}\n\n{lines_for(country)['more']}"
-    return Reply(Offer(text, offer_buttons(names)), remember, shown=f"card_{key}")
+    disclose = spec.get("disclose_yes") if yes else None
+    return Reply(
+        Offer(text, offer_buttons(names)), remember, shown=f"card_{key}", disclose=disclose
+    )
 
 
 def sos(country: str | None) -> Reply:
@@ -155,3 +170,41 @@ def sos(country: str | None) -> Reply:
 def say(name: str) -> str:
     """One of the short fixed texts (paused, pending_again, follow_up, cleared…)."""
     return str(texts()[name]).strip()
+
+
+def safety_lines(country: str | None, first: str | None) -> str:
+    """The lines /safety shows, the one that fits what was raised (`violence`, `crisis`) first."""
+    lines = lines_for(country)
+    order = ["emergency", "crisis", "violence"]
+    if first == "violence":
+        order = ["violence", "emergency", "crisis"]
+    elif first == "crisis":
+        order = ["crisis", "emergency", "violence"]
+    words = texts()["safety_lines"]
+    return "\n".join(words[name].format_map(lines) for name in order)
+
+
+def review(category: str, ago: str) -> Offer:
+    """The question, two weeks or more after a disclosure, whether it is still happening."""
+    spec = texts()["review"]
+    what = spec["what"].get(category, spec["what"]["violence"])
+    buttons = tuple(Button(spec[f"{a}_label"], f"rev:{a}") for a in REVIEW_ANSWERS)
+    return Offer(spec["question"].format(ago=ago, what=what), buttons)
+
+
+def on_review(answer: str) -> str:
+    """The reply to the question about an earlier disclosure."""
+    return str(texts()["review"][f"on_{answer}"]).strip()
+
+
+def after_clear(stored: Mapping[str, int]) -> Offer:
+    """After the chat was cleared: what is still kept here (name → how many), and the choice
+    to erase it too."""
+    if not stored:
+        return Offer(say("after_clear_nothing"))
+    words = texts()["stored"]
+    listed = [words[name].format(count=count) for name, count in stored.items()]
+    return Offer(
+        texts()["after_clear"].strip().format(stored="; ".join(listed)),
+        offer_buttons(["wipe", "keep"]),
+    )

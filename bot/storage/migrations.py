@@ -223,3 +223,26 @@ def m009_practice(db: Database) -> None:
         pk="id",
         not_null={"actor_id", "action", "at"},
     )
+
+
+@migrations()
+def m010_disclosures(db: Database) -> None:
+    """What a person told of danger (violence, fear, harm, a child at risk), kept apart from
+    their answers so that no later answer undoes it: when, from where (the screen, or which
+    question of which run), when it was last asked about again, and when they said it stopped."""
+    db["disclosures"].create(  # type: ignore[union-attr]
+        {
+            "id": int,
+            "user_id": int,
+            "category": str,
+            "source": str,
+            "run_id": int,
+            "disclosed_at": str,
+            "reviewed_at": str,
+            "cleared_at": str,
+        },
+        pk="id",
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"user_id", "category", "source", "disclosed_at"},
+    )
+    db["disclosures"].create_index(["user_id"])  # type: ignore[union-attr]

@@ -162,6 +162,50 @@ class PersonalStore:
         """Drop, for everyone, the ids of messages older than `before`."""
         self.db.execute("delete from chat_messages where at < ?", [iso(before)])
 
+    # -- what the journal and the plan show, for clearing the chat --------------------------
+    def shown_on_the_phone(self, user_id: int, keep_flows: set[str]) -> dict[str, int]:
+        """How much of the person's own record /journal and /safety would show: finished runs,
+        open ones, kept findings and safety-plan parts (flows in `keep_flows` left out)."""
+        marks = ",".join("?" * len(keep_flows)) or "''"
+        keep = list(keep_flows)
+        runs = self.db.execute(
+            f"select status = 'completed', count(*) from runs where user_id = ? and status in"
+            f" ('completed', 'active', 'paused') and flow_id not in ({marks}) group by 1",
+            [user_id, *keep],
+        ).fetchall()
+        counts = {"journal" if done else "open": n for done, n in runs}
+        for is_plan, n in self.db.execute(
+            f"select name like 'plan\\_%' escape '\\', count(*) from memory"
+            f" where user_id = ? and flow_id not in ({marks}) group by 1",
+            [user_id, *keep],
+        ).fetchall():
+            counts["plan" if is_plan else "found"] = n
+        return {k: v for k, v in counts.items() if v}
+
+    def erase_journal(self, user_id: int, keep_flows: set[str]) -> int:
+        """Erase the person's runs, answers, findings, plan and scores, but those of the flows
+        in `keep_flows` (the first questions, whose safety answers keep unsafe exercises shut)."""
+        marks = ",".join("?" * len(keep_flows)) or "''"
+        keep = list(keep_flows)
+        gone = f"select id from runs where user_id = ? and flow_id not in ({marks})"
+        self.db.execute(
+            f"update users set active_run = null where id = ? and active_run in ({gone})",
+            [user_id, user_id, *keep],
+        )
+        total = 0
+        for table in ("answers", "scores"):
+            total += self.db.execute(
+                f"delete from {table} where run_id in ({gone})", [user_id, *keep]
+            ).rowcount
+        total += self.db.execute(
+            f"delete from memory where user_id = ? and flow_id not in ({marks})",
+            [user_id, *keep],
+        ).rowcount
+        total += self.db.execute(
+            f"delete from runs where user_id = ? and flow_id not in ({marks})", [user_id, *keep]
+        ).rowcount
+        return total
+
     # -- data rights -------------------------------------------------------------------------
     def _personal_tables(self) -> list[tuple[str, str]]:
         """(table, column) of every table that holds rows about one person."""

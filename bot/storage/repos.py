@@ -12,6 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.engine.state import RunState
+from bot.storage.disclosures import DisclosureStore
 from bot.storage.personal import PersonalStore
 from bot.storage.practice import PracticeStore
 from bot.storage.times import iso
@@ -40,6 +41,7 @@ class Store:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.personal = PersonalStore(db)
+        self.disclosures = DisclosureStore(db)
         self.practice = PracticeStore(db)
 
     @contextmanager

@@ -1,9 +1,11 @@
 """Therapists and their clients, as use cases: invite, consent, assign, remind, see what was done.
 
 A therapist sees a client only through a live link, by the label the therapist gave, and only
-as much as the client's consent scope allows: `status` (which homework was started and finished,
-when), `summaries` (also the reflections, and that a safety card was shown, never what was
-written), `full` (also every answer, except steps a flow marks `share: never`). Every view and
+as much as the client's consent scope allows (SCOPE_WORDS says it as the client reads it):
+`status` (which homework was started and finished, when), `summaries` (also each closing
+summary, without the client's typed words, and the time a safety card was shown), `full` (also
+the typed words, and every answer). Private at every level: flows and steps marked `share:
+never`. Only work since the link, unless the client shares earlier work too. Every view and
 export is written to the audit table. Replies to other people go out as `Notice`s.
 """
 
@@ -23,11 +25,20 @@ from bot.storage.practice import OPEN, THERAPIST, Assignment, Link
 
 SCOPES = ("status", "summaries", "full")
 SCOPE_WORDS = {
-    "status": "which homework you started and finished, and when",
-    "summaries": "that, and the reflection at the end of each conversation, and whether a"
-    " safety card was shown (when, never what you wrote)",
-    "full": "all of that, and every answer you give, except the ones an exercise marks as private",
+    "status": "which exercises and homework you started and finished, and when; none of your"
+    " answers",
+    "summaries": "that, and the short summary at the end of each exercise, with the choices you"
+    " tapped but never the words you typed yourself, and the time a safety card was shown",
+    "full": "that, and your answers and summaries including the words you typed yourself",
 }
+"""What each consent level shows, word for word as the client reads it. Never at any level: the
+safety questions and your answers to them, your safety plan, and answers an exercise marks
+private; and only what you do after linking, unless you choose to share earlier work too."""
+NEVER_SHARED = (
+    "Never shared at any level: the safety questions and your answers to them, your safety"
+    " plan, and answers an exercise marks private. Only what you do after linking is shared,"
+    " unless you choose to share earlier work too."
+)
 SCOPE_LABELS = {
     "status": "Status only",
     "summaries": "Status and summaries",
@@ -170,8 +181,8 @@ class Practice:
         levels = "\n".join(f"• {SCOPE_LABELS[s]}: {SCOPE_WORDS[s]}." for s in SCOPES)
         text = (
             f"{name} invites you to share your progress here with them.\n\nYou choose how much:"
-            f"\n{levels}\n\nYou can change this or stop sharing at any time with /therapist."
-            " Nothing is shared unless you choose."
+            f"\n{levels}\n\n{NEVER_SHARED}\n\nYou can change this or stop sharing at any time"
+            " with /therapist. Nothing is shared unless you choose."
         )
         buttons = [Button(SCOPE_LABELS[s], f"acc:{s}:{code}") for s in SCOPES]
         buttons.append(Button("No thanks", f"acc:none:{code}"))
@@ -214,9 +225,14 @@ class Practice:
             ]
         effects: list[Effect] = []
         for link in links:
+            since = (
+                "everything, including what you did before you linked"
+                if link.share_earlier
+                else f"only what you have done since you linked ({_when(link.created_at)})"
+            )
             text = (
                 f"{self.name_of(link.therapist_id)} sees: {SCOPE_LABELS[link.scope]}"
-                f" ({SCOPE_WORDS[link.scope]})."
+                f" ({SCOPE_WORDS[link.scope]}), from {since}.\n{NEVER_SHARED}"
                 "\nChange it, or stop sharing:"
             )
             buttons = tuple(
@@ -224,8 +240,28 @@ class Practice:
                 for s in (*SCOPES, "none")
                 if s != link.scope
             )
-            effects.append(Offer(text, buttons))
+            earlier = (
+                Button("Only from the link on", f"early:{link.id}:off")
+                if link.share_earlier
+                else Button("Share earlier work too", f"early:{link.id}:on")
+            )
+            effects.append(Offer(text, (*buttons, earlier)))
         return effects
+
+    def share_earlier(self, client_id: int, link_id: int, on: bool) -> Reply:
+        """The client chooses whether work done before the link is shared too."""
+        link = self.rows.link(link_id)
+        if link is None or link.client_id != client_id or link.revoked_at is not None:
+            return Reply([Say("That sharing has already ended.")])
+        self.rows.set_share_earlier(link_id, on)
+        if on:
+            notice = Notice(
+                link.therapist_id, (Say(f"“{link.label}” now shares earlier work too."),)
+            )
+            return Reply(
+                [Say("Done: your earlier work is shared too, at the same level.")], (notice,)
+            )
+        return Reply([Say("Done: only what you do from the link on is shared.")])
 
     def change_scope(self, client_id: int, link_id: int, scope: str, now: datetime) -> Reply:
         """The client changes or withdraws consent."""

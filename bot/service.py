@@ -54,7 +54,7 @@ ONBOARDING = "getting-started"
 READINESS = "readiness"
 READINESS_EVERY = timedelta(days=14)
 """How often the safety and readiness questions are offered again: things at home change."""
-PRACTICE_VERBS = frozenset({"go", "snooze", "acc", "scope", "as", "tz"})
+PRACTICE_VERBS = frozenset({"go", "snooze", "acc", "scope", "early", "as", "tz"})
 """Actions of the therapist side; every other verb belongs to the safety path."""
 NUDGE = "nudge"
 NUDGE_TEXT = (
@@ -247,6 +247,11 @@ class Service:
         elif verb == "scope":
             link_id, _, scope = rest.partition(":")
             reply = self.practice.change_scope(user_id, int(link_id), scope, now)
+        elif verb == "early":
+            link_id, _, on = rest.partition(":")
+            if not link_id.isdigit():
+                return [], active
+            reply = self.practice.share_earlier(user_id, int(link_id), on == "on")
         elif self.practice.is_therapist(user_id):  # "as": /assign's steps
             reply = self.practice.assign_step(user_id, action, now)
         else:
@@ -668,6 +673,8 @@ class Service:
                 )
         status = COMPLETED if state.done else ACTIVE
         self.store.save_run(run.id, state, now, status)
+        for finished in (e for e in effects if isinstance(e, Finished)):
+            self.store.save_shared(run.id, finished.shared)
         if closing:
             return self._closed_by_disclosure(user_id, run, state, effects, told[0], now)
         if state.done:

@@ -4,8 +4,14 @@
 and `bot.report_pdf` lays the same blocks out for print.
 
 - status: each assignment (flow, due, done or open) and each conversation started and finished;
-- summaries: also each reflection, traced to its flow and date, and when a safety card was shown;
-- full: also every answer, except those of steps marked `share: never`.
+- summaries: also each closing summary with the choices the client tapped (their typed words and
+  private answers replaced by a mark), and when a safety card was shown (the time only);
+- full: also the summaries with their typed words, and every answer, except private ones.
+
+Private, always: a flow marked `share: never` (the first questions, the safety questions, the
+safety plan) is left out whole; an answer of a step marked `share: never` is never listed, and
+is replaced by a mark wherever a summary quotes it. Only work since the link is shown, unless
+the client chose to share their earlier work too.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.document import Block, to_markdown
-from bot.flows.model import Catalog
+from bot.flows.model import Catalog, Flow, Step
 from bot.storage.practice import Assignment, Link
 
 
@@ -23,28 +29,56 @@ def _title(catalog: Catalog, flow_id: str) -> str:
     return flow.title if flow else flow_id
 
 
-def _private(catalog: Catalog, flow_id: str, step_key: str) -> bool:
-    """True for an answer of a step its flow marks `share: never` (sub-flow keys included)."""
+def _resolve(catalog: Catalog, flow_id: str, step_key: str) -> tuple[list[Flow], Step] | None:
+    """The flows an answer's key passes through (the run's, then each called one) and its step;
+    None when the key no longer names a step."""
     flow = catalog.get(flow_id)  # type: ignore[call-overload]
-    local = step_key.rsplit("/", 1)[-1]
-    for candidate in [flow, *catalog.values()] if flow else catalog.values():
-        if candidate.has_step(local):
-            return candidate.step(local).share == "never"
-    return True  # unknown: keep it private
+    if flow is None:
+        return None
+    *calls, local = step_key.split("/")
+    path = [flow]
+    for call in calls:
+        if not flow.has_step(call) or flow.step(call).call not in catalog:
+            return None
+        flow = catalog[flow.step(call).call]  # type: ignore[index]
+        path.append(flow)
+    return (path, flow.step(local)) if flow.has_step(local) else None
+
+
+def _private(catalog: Catalog, flow_id: str, step_key: str) -> bool:
+    """True for an answer of a step (or flow) marked `share: never`, or one no longer known."""
+    found = _resolve(catalog, flow_id, step_key)
+    if found is None:
+        return True  # unknown: keep it private
+    flows, step = found
+    return step.share == "never" or any(f.share == "never" for f in flows)
 
 
 def _shown(catalog: Catalog, flow_id: str, step_key: str, value: Any) -> str:
-    flow = catalog.get(flow_id)  # type: ignore[call-overload]
-    local = step_key.rsplit("/", 1)[-1]
     if isinstance(value, dict) and value.get("skipped"):
         return "(skipped)"
-    if flow is not None and flow.has_step(local):
-        step = flow.step(local)
+    found = _resolve(catalog, flow_id, step_key)
+    if found is not None:
+        step = found[1]
         values = value if isinstance(value, list) else [value]
         labels = [o.label for v in values for o in step.options if o.value == str(v)]
         if labels:
             return ", ".join(labels)
     return str(value)
+
+
+def _shared_runs(link: Link, rows: dict[str, list[dict[str, Any]]], catalog: Catalog) -> list[Any]:
+    """The client's runs a therapist may know of: of flows that may be shared at all, and
+    started since the link, unless the client chose to share earlier work too."""
+    runs = []
+    for run in rows.get("runs", []):
+        flow = catalog.get(run["flow_id"])  # type: ignore[call-overload]
+        if flow is None or flow.share == "never":
+            continue
+        if not link.share_earlier and run["started_at"] < link.created_at:
+            continue
+        runs.append(run)
+    return runs
 
 
 def report_blocks(
@@ -55,9 +89,13 @@ def report_blocks(
     now: datetime,
 ) -> list[Block]:
     """The report for one client, within `link.scope`, as document blocks."""
+    since = "all their work" if link.share_earlier else f"work since {link.created_at[:10]}"
     out = [
         Block("title", link.label),
-        Block("para", f"Shared with you: {link.scope}. Written {now:%Y-%m-%d %H:%M} UTC."),
+        Block(
+            "para",
+            f"Shared with you: {link.scope} ({since}). Written {now:%Y-%m-%d %H:%M} UTC.",
+        ),
         Block("heading", "Homework"),
     ]
     if not assignments:
@@ -66,7 +104,7 @@ def report_blocks(
         state = f"done {a.completed_at[:10]}" if a.completed_at else a.status
         out.append(Block("item", f"{_title(catalog, a.flow_id)}: due {a.due_at[:10]}, {state}"))
     out.append(Block("heading", "Conversations"))
-    runs = [r for r in rows.get("runs", []) if r["flow_id"] not in ("getting-started", "readiness")]
+    runs = _shared_runs(link, rows, catalog)
     if not runs:
         out.append(Block("para", "None started yet."))
     for run in runs:
@@ -80,14 +118,21 @@ def report_blocks(
         )
     if link.scope in ("summaries", "full"):
         out.append(Block("heading", "Reflections"))
+        column = f"shared_{link.scope}"
         finished = [r for r in runs if r.get("reflection")]
         if not finished:
             out.append(Block("para", "None yet."))
         for run in finished:
             when = (run.get("completed_at") or run.get("updated_at") or "")[:10]
             out.append(Block("subheading", f"{_title(catalog, run['flow_id'])}, {when}"))
-            out.append(Block("quote", str(run["reflection"])))
-        cards = [e for e in rows.get("safety_events", []) if str(e["shown"]).startswith("card")]
+            # Only the copy written for this consent level; none kept means none is shown.
+            out.append(Block("quote", str(run.get(column) or "(not available)")))
+        cards = [
+            e
+            for e in rows.get("safety_events", [])
+            if str(e["shown"]).startswith("card")
+            and (link.share_earlier or e["at"] >= link.created_at)
+        ]
         if cards:
             out.append(Block("heading", "Safety cards shown"))
             out += [Block("item", f"{e['at'][:16].replace('T', ' ')} UTC") for e in cards]

@@ -69,7 +69,7 @@ def test_a_therapist_invites_assigns_and_reads_what_consent_allows(fake, launch,
     assert len(code) <= 64
     fake.send_text(CLIENT, f"/start {code}")
     offer = fake.wait_for_text(CLIENT, "invites you to share your progress")
-    assert "Status only: which homework you started and finished" in offer.text
+    assert "Status only: which exercises and homework you started and finished" in offer.text
     fake.press_button(CLIENT, "Status only")
     fake.wait_for_text(CLIENT, "You're linked")
     fake.wait_for_text(THERAPIST, "“Sam” accepted your invitation, sharing: Status only")

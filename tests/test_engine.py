@@ -163,9 +163,9 @@ def test_multi_respects_min_and_max_and_next_rules(mini):
     assert state.answers["feel"] == ["scared", "hurt"]  # kept in the options' order
     assert only_ask(effects).key == "close"
     state, effects = step(mini, state, Choice("3"))
-    assert effects[-1] == Finished(
-        "mini", "You said Push to talk and felt scared and hurt. Closeness 3."
-    )
+    text = "You said Push to talk and felt scared and hurt. Closeness 3."
+    # Nothing here is typed or private: each consent level's copy reads the same.
+    assert effects[-1] == Finished("mini", text, shared={"summaries": text, "full": text})
 
 
 def test_multi_can_be_typed_as_labels(mini):
@@ -174,9 +174,8 @@ def test_multi_can_be_typed_as_labels(mini):
     state, _ = step(mini, state, Choice("pursue"))
     state, effects = step(mini, state, Text("hurt, alone"))
     assert state.answers["feel"] == ["hurt", "alone"]
-    assert effects[-1] == Finished(
-        "mini", "You said Push to talk and felt hurt and alone. Closeness unknown."
-    )
+    text = "You said Push to talk and felt hurt and alone. Closeness unknown."
+    assert effects[-1] == Finished("mini", text, shared={"summaries": text, "full": text})
 
 
 def test_scale_out_of_range_is_refused(mini):
@@ -307,7 +306,8 @@ def test_sub_flow_gets_parameters_and_returns_a_value(make_catalog):
     assert "calm" not in state.answers
     state, effects = step(catalog, state, Choice("no_better"))
     state, effects = step(catalog, state, Choice("yes_go"))
-    assert effects[-1] == Finished("caller", "You came back still upset.")
+    text = "You came back still upset."
+    assert effects[-1] == Finished("caller", text, shared={"summaries": text, "full": text})
 
 
 def test_when_false_skips_the_call(make_catalog):

@@ -93,8 +93,10 @@ def test_an_invite_is_a_short_unguessable_single_use_link(practice, now):
     assert code != invite_code(practice, now)
     shown = said(practice.open_invite(CLIENT, code, now, "e1"))
     assert "Your therapist invites you" in shown
-    assert "Status only: which homework you started and finished, and when." in shown
-    assert "every answer you give, except the ones an exercise marks as private" in shown
+    assert "Status only: which exercises and homework you started and finished, and when" in shown
+    assert "never the words you typed yourself" in shown  # summaries say it plainly
+    assert "including the words you typed yourself" in shown  # and so does full
+    assert "Never shared at any level: the safety questions" in shown
     accepted = practice.action(CLIENT, f"acc:summaries:{code}", now)
     assert [n.user_id for n in accepted.notices] == [THERAPIST]
     assert "“Sam” accepted your invitation" in said(accepted.notices[0].effects)

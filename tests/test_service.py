@@ -33,6 +33,7 @@ def test_migrations_are_named_and_applied_once(tmp_path):
         "m008_safety",
         "m009_practice",
         "m010_disclosures",
+        "m011_shared_copies",
     ]
     db.close()
     again = open_db(path)

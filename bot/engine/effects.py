@@ -88,6 +88,9 @@ class Finished:
     flow_id: str
     reflection: str
     scores: Mapping[str, float] = field(default_factory=dict)
+    shared: Mapping[str, str] = field(default_factory=dict)
+    """The same text as a therapist may read it, per consent level ("summaries", "full"):
+    private answers, and at "summaries" typed words, replaced by a mark."""
 
 
 @dataclass(frozen=True)

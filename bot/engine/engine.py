@@ -24,7 +24,7 @@ from bot.engine.effects import (
 )
 from bot.engine.events import Back, Choice, Event, Picks, Resume, Skip, Start, Text
 from bot.engine.progress import progress
-from bot.engine.render import display, labels, lookup, remembered, render
+from bot.engine.render import LEVELS, display, labels, lookup, remembered, render
 from bot.engine.state import SKIPPED, Frame, Mark, RunState, is_skipped
 from bot.flows import expr as expressions
 from bot.flows.model import Catalog, Flow, Kind, Step
@@ -279,7 +279,10 @@ def _enter(catalog: Catalog, state: RunState, target: str, effects: list[Effect]
         if here.kind is Kind.END:
             text = render(here.text, catalog, flow, state, frame)
             if len(state.stack) == 1:
-                effects.append(Finished(flow.id, text, _scores(flow, state)))
+                shared = {
+                    level: render(here.text, catalog, flow, state, frame, level) for level in LEVELS
+                }
+                effects.append(Finished(flow.id, text, _scores(flow, state), shared))
                 return state.with_(done=True, reflection=text, seq=state.seq + 1)
             if text:
                 effects.append(Say(text))

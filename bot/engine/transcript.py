@@ -72,7 +72,8 @@ def last_ask(effects: list[Effect]) -> Ask | None:
 def run_transcript(catalog: Catalog, flow_id: str, test: TranscriptTest) -> TranscriptResult:
     """Play `test` against the flow and compare path and texts."""
     result = TranscriptResult()
-    state, effects = start(catalog, flow_id)
+    memory = {name: {"value": value, "label": value} for name, value in test.memory.items()}
+    state, effects = start(catalog, flow_id, memory=memory)
     result.texts += effect_texts(effects)
     ask = last_ask(effects)
     if ask:

@@ -102,6 +102,8 @@ class TranscriptTest:
     path: tuple[StepId, ...] | None = None
     expect: tuple[str, ...] = ()
     line: int = 0
+    memory: Mapping[str, str] = field(default_factory=dict)
+    """What is kept for the person before the test starts (name: value)."""
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,8 @@ class Flow:
     locks: tuple[Lock, ...] = ()
     scores: Mapping[str, Score] = field(default_factory=dict)
     """Named scores, each the mean of some scale answers, kept when a run finishes."""
+    share: str = "full"
+    """With "never", nothing of this flow reaches a therapist, not even that it was done."""
 
     def __post_init__(self) -> None:
         index = {s.id: i for i, s in enumerate(self.steps)}

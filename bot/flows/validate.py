@@ -49,6 +49,7 @@ TOP_KEYS = (
     "title",
     "description",
     "order",
+    "share",
     "params",
     "memory",
     "locks",
@@ -236,6 +237,14 @@ class FlowBuilder:
             self.report(("params",), "'params' must map each parameter name to a default text")
             params = {}
         memory = self.memory(raw.get("memory", {}))
+        share = raw.get("share", "full")
+        if share not in ("never", "full"):
+            self.report(
+                ("share",),
+                f"a flow's 'share' must be never or full, not {share!r}",
+                "never keeps the whole conversation out of every therapist report",
+            )
+            share = "full"
         scores = self.scores(raw.get("scores", {}))
         locks = self.locks(raw.get("locks", []))
         steps_raw = raw.get("steps", [])
@@ -275,6 +284,7 @@ class FlowBuilder:
             memory=memory,
             locks=locks,
             scores=scores,
+            share=str(share),
         )
 
     def memory(self, raw: Any) -> dict[str, str]:
@@ -691,7 +701,11 @@ class FlowBuilder:
             if not isinstance(item, dict) or not isinstance(item.get("inputs"), list):
                 self.report(tpath, "a test needs 'inputs': a list of answers in order")
                 continue
-            self.check_keys(item, tpath, ("name", "inputs", "path", "expect"), "a test")
+            self.check_keys(item, tpath, ("name", "inputs", "path", "expect", "memory"), "a test")
+            memory = item.get("memory", {})
+            if not isinstance(memory, dict):
+                self.report((*tpath, "memory"), "'memory' must map remembered names to values")
+                memory = {}
             path = item.get("path")
             expect = item.get("expect", [])
             if isinstance(expect, str):
@@ -706,6 +720,7 @@ class FlowBuilder:
                     path=tuple(StepId(str(p)) for p in path) if isinstance(path, list) else None,
                     expect=tuple(str(e) for e in expect),
                     line=self.doc.at(tpath).line,
+                    memory={str(k): str(v) for k, v in memory.items()},
                 )
             )
         return tuple(tests)

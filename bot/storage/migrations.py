@@ -246,3 +246,13 @@ def m010_disclosures(db: Database) -> None:
         not_null={"user_id", "category", "source", "disclosed_at"},
     )
     db["disclosures"].create_index(["user_id"])  # type: ignore[union-attr]
+
+
+@migrations()
+def m011_shared_copies(db: Database) -> None:
+    """A finished run's reflection as each consent level may read it (private answers, and for
+    summaries typed words, replaced by a mark); and whether a client also shares the work they
+    did before linking with a therapist (by default only what comes after)."""
+    db["runs"].add_column("shared_summaries", str)  # type: ignore[union-attr]
+    db["runs"].add_column("shared_full", str)  # type: ignore[union-attr]
+    db["therapist_links"].add_column("share_earlier", int, not_null_default=0)  # type: ignore[union-attr]

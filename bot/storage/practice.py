@@ -26,6 +26,8 @@ class Link:
     scope: str
     created_at: str
     revoked_at: str | None
+    share_earlier: bool = False
+    """The client also shares what they did before they linked (by default only what after)."""
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,12 @@ class PracticeStore:
         else:
             self.db.execute("update therapist_links set scope = ? where id = ?", [scope, link_id])
 
+    def set_share_earlier(self, link_id: int, share: bool) -> None:
+        """Whether the client shares work done before the link too."""
+        self.db.execute(
+            "update therapist_links set share_earlier = ? where id = ?", [int(share), link_id]
+        )
+
     def has_withdrawn(self, therapist_id: int, label: str) -> bool:
         """True if a client under this label (case-blind) once shared and then stopped."""
         row = self.db.execute(
@@ -189,11 +197,11 @@ class PracticeStore:
 
     def _links(self, where: str, *params: Any) -> list[Link]:
         rows = self.db.execute(
-            "select id, therapist_id, client_id, label, scope, created_at, revoked_at"
-            f" from therapist_links where {where}",
+            "select id, therapist_id, client_id, label, scope, created_at, revoked_at,"
+            f" share_earlier from therapist_links where {where}",
             list(params),
         ).fetchall()
-        return [Link(*r) for r in rows]
+        return [Link(*r[:7], bool(r[7])) for r in rows]
 
     # -- assignments -------------------------------------------------------------------------
     def add_assignment(

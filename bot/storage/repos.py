@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -166,6 +166,13 @@ class Store:
                 completed,
                 run_id,
             ],
+        )
+
+    def save_shared(self, run_id: int, shared: Mapping[str, str]) -> None:
+        """Keep a finished run's reflection as each consent level may read it."""
+        self.db.execute(
+            "update runs set shared_summaries = ?, shared_full = ? where id = ?",
+            [shared.get("summaries"), shared.get("full"), run_id],
         )
 
     def set_status(self, run_id: int, status: str, now: datetime) -> None:

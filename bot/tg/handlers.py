@@ -183,8 +183,12 @@ class Adapter:
             await self.offer_readiness(context, user.id)
 
     async def offer_readiness(self, context: Context, user_id: int) -> None:
-        """Every two weeks, offer the safety and readiness questions again (once per offer)."""
-        if self.service.offer_readiness(user_id, self.clock()):
+        """Every two weeks, offer the safety and readiness questions again (once per offer);
+        after a disclosure, the question about it, on its own, instead."""
+        review = self.service.disclosure_review(user_id, self.clock())
+        if review:
+            await self.show(context, user_id, review, None)
+        elif self.service.offer_readiness(user_id, self.clock()):
             start = Payload("f", 0, 0, READINESS).encode()
             keyboard = InlineKeyboardMarkup(
                 [[InlineKeyboardButton(texts.READINESS_BUTTON, callback_data=start)]]

@@ -262,7 +262,7 @@ class SafetyPath:
 
 
 def _ago(then: datetime, now: datetime) -> str:
-    """"About two weeks ago", "Three weeks ago", or the date, for the review question."""
+    """The time words of the review question: about two or three weeks ago, or the date."""
     days = (now - then).days
     if days < 21:
         return "About two weeks ago"

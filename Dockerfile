@@ -7,6 +7,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     BOT_DB_PATH=/data/secure-base.db
 
+# CJK and emoji fonts for the therapist report's PDF (DejaVu Sans, from matplotlib, lacks them).
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-droid-fallback fonts-symbola \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin securebase \
     && mkdir /data \
     && chown securebase:securebase /data

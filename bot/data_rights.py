@@ -11,6 +11,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from bot.document import Block, escape_markdown, to_markdown
 from bot.flows.model import Catalog, Kind
 
 PRIVACY = """\
@@ -63,17 +64,27 @@ def _question(catalog: Catalog, flow_id: str, step_id: str) -> str:
     return text if len(text) <= 160 else text[:159] + "…"
 
 
+def _text(text: Any) -> str:
+    """Stored text as Markdown that shows it literally; further lines indented for a list."""
+    return "\n  ".join(line for line in escape_markdown(str(text)).split("\n") if line)
+
+
+def _strong(text: Any) -> str:
+    shown = _text(text)
+    return f"**{shown}**" if shown else ""
+
+
 def export_markdown(
     rows: dict[str, list[dict[str, Any]]], catalog: Catalog, now: datetime
 ) -> bytes:
-    """The same as the JSON, for reading."""
+    """The same as the JSON, for reading; what the person wrote escaped, shown as written."""
     out = [f"# Everything Secure Base keeps about you\n\nExported {now:%Y-%m-%d %H:%M} UTC.\n"]
     user = (rows.get("users") or [{}])[0]
     out.append(f"First seen: {user.get('first_seen', '')[:10]}\n")
     memory = rows.get("memory", [])
     if memory:
         out.append("## What you chose and found\n")
-        out += [f"- {m['name']}: {m['label']}" for m in memory]
+        out += [f"- {m['name']}: {_text(m['label'])}" for m in memory]
         out.append("")
     answers: dict[int, list[dict[str, Any]]] = {}
     for answer in rows.get("answers", []):
@@ -84,10 +95,10 @@ def export_markdown(
         out.append(f"## {title} ({run['started_at'][:10]}, {run['status']})\n")
         for answer in answers.get(run["id"], []):
             question = _question(catalog, run["flow_id"], answer["step"])
-            shown = _label(catalog, run["flow_id"], answer["step"], answer["value"])
-            out.append(f"- {question}\n  **{shown}**")
+            shown = _strong(_label(catalog, run["flow_id"], answer["step"], answer["value"]))
+            out.append(f"- {question}\n  {shown}")
         if run.get("reflection"):
-            quoted = "\n".join(f"> {line}" for line in str(run["reflection"]).splitlines())
+            quoted = to_markdown([Block("quote", str(run["reflection"]))]).rstrip("\n")
             out.append(f"\nYour reflection:\n\n{quoted}")
         out.append("")
     scores = rows.get("scores", [])

@@ -111,8 +111,8 @@ class SafetyPath:
         if answer not in responses.REVIEW_ANSWERS or self.review_due(user_id, now) is None:
             return Step([Say(responses.say("review_not_now"))])
         if answer == "stopped":
-            self.store.disclosures.clear(user_id, now)
-            # The safety answers once more: they too must be clear before anything reopens.
+            # The safety questions once more: nothing reopens before they are answered clearly.
+            self.store.disclosures.stopped(user_id, now)
             return Step([Say(responses.on_review(answer))], start_flow=READINESS)
         self.store.disclosures.reviewed(user_id, now)
         names = ["plan", "ground"] if answer == "still" else []

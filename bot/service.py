@@ -679,6 +679,8 @@ class Service:
             return self._closed_by_disclosure(user_id, run, state, effects, told[0], now)
         if state.done:
             self.store.set_active(user_id, None)
+            if run.flow_id == READINESS:
+                self.store.disclosures.confirm(user_id, run.id, now)
             self._notices += self.practice.finished(user_id, run.flow_id, now)
             return effects + self._trend(user_id, run, effects, now), None
         return effects, run

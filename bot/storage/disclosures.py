@@ -67,10 +67,27 @@ class DisclosureStore:
             [iso(now), user_id],
         )
 
-    def clear(self, user_id: int, now: datetime) -> None:
-        """The person said clearly that what they disclosed has stopped."""
+    def stopped(self, user_id: int, now: datetime) -> None:
+        """The person said clearly that it has stopped: cleared once the safety questions that
+        follow are answered clearly too (`confirm`)."""
         self.db.execute(
-            "update disclosures set reviewed_at = ?, cleared_at = ? where user_id = ?"
+            "update disclosures set reviewed_at = ?, stopped_at = ? where user_id = ?"
             " and cleared_at is null",
             [iso(now), iso(now), user_id],
         )
+
+    def confirm(self, user_id: int, run_id: int, now: datetime) -> bool:
+        """The safety questions (run `run_id`) were finished: clear what the person said has
+        stopped, unless that run told of danger again. True if anything was cleared."""
+        told_again = self.db.execute(
+            "select 1 from disclosures where user_id = ? and run_id = ? and cleared_at is null",
+            [user_id, run_id],
+        ).fetchone()
+        if told_again:
+            return False
+        cursor = self.db.execute(
+            "update disclosures set cleared_at = ? where user_id = ? and cleared_at is null"
+            " and stopped_at is not null",
+            [iso(now), user_id],
+        )
+        return cursor.rowcount > 0

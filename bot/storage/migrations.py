@@ -229,7 +229,8 @@ def m009_practice(db: Database) -> None:
 def m010_disclosures(db: Database) -> None:
     """What a person told of danger (violence, fear, harm, a child at risk), kept apart from
     their answers so that no later answer undoes it: when, from where (the screen, or which
-    question of which run), when it was last asked about again, and when they said it stopped."""
+    question of which run), when it was last asked about again, when they said it had stopped,
+    and when it was cleared (the safety questions answered clearly after that)."""
     db["disclosures"].create(  # type: ignore[union-attr]
         {
             "id": int,
@@ -239,6 +240,7 @@ def m010_disclosures(db: Database) -> None:
             "run_id": int,
             "disclosed_at": str,
             "reviewed_at": str,
+            "stopped_at": str,
             "cleared_at": str,
         },
         pk="id",

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.charts import trend_chart
 from bot.data_rights import export_json, export_markdown
+from bot.document import to_markdown
 from bot.engine import (
     Answered,
     Ask,
@@ -40,11 +41,11 @@ from bot.engine.progress import progress
 from bot.flows.locks import lock_of
 from bot.flows.model import Catalog, Flow, Lock
 from bot.practice import NOT_A_THERAPIST, NUDGE_AFTER, Notice, Practice
-from bot.report_pdf import pdf_from_markdown
+from bot.report_pdf import pdf_from_blocks
 from bot.safety import responses as safety_texts
 from bot.safety_path import CLEARABLE, FOLLOW_UP, SafetyPath
 from bot.storage import ABANDONED, ACTIVE, COMPLETED, PAUSED, RunRecord, Store
-from bot.therapist_report import report as therapist_report
+from bot.therapist_report import report_blocks
 from bot.trends import by_week, in_words
 
 log = logging.getLogger(__name__)
@@ -291,10 +292,11 @@ class Service:
             return [Say(f"You have no client labelled “{label.strip()}”. /clients lists them.")]
         self.store.practice.audit(therapist_id, link.client_id, f"report:{link.scope}", now)
         rows = self.store.personal.everything_about(link.client_id)
-        data = therapist_report(link, self.practice.assignments(link), rows, self.catalog, now)
+        blocks = report_blocks(link, self.practice.assignments(link), rows, self.catalog, now)
+        data = to_markdown(blocks).encode("utf-8")
         name = f"report-{link.label.replace(' ', '-')}-{now:%Y-%m-%d}"
         caption = f"{link.label}: what their consent ({link.scope}) allows."
-        printable = pdf_from_markdown(data.decode("utf-8"), f"Report: {link.label}")
+        printable = pdf_from_blocks(blocks, f"Report: {link.label}")
         return [
             Document(f"{name}.md", data, caption),
             Document(f"{name}.pdf", printable, "The same, to print."),

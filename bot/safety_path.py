@@ -83,9 +83,12 @@ class SafetyPath:
         self.store.disclosures.add(user_id, category, source, run_id, now)
 
     def disclosed(self, user_id: int) -> str:
-        """The category of the person's newest open disclosure, or "none"."""
+        """The category of the person's newest open disclosure, "stopped" when they said all
+        of it has stopped (it holds until the safety questions are answered), or "none"."""
         found = self.store.disclosures.open(user_id)
-        return found[0].category if found else "none"
+        if not found:
+            return "none"
+        return "stopped" if all(d.stopped for d in found) else found[0].category
 
     def review_due(self, user_id: int, now: datetime) -> Disclosure | None:
         """The newest open disclosure, when it is time to ask whether it still holds."""

@@ -148,9 +148,21 @@ def test_violence_path_offers_to_clear_the_chat_and_does(fake, bot):
     assert "Women's Aid" in short.text
     assert fake.user_messages(user)
     fake.press_button(user, "Clear this chat")
-    fake.wait_until(lambda: not fake.messages(user), what="the bot's messages to be deleted")
+    after = fake.wait_for_text(user, "I've deleted the messages of the last two days")
+    fake.wait_until(
+        lambda: [m.message_id for m in fake.messages(user)] == [after.message_id],
+        what="every earlier message of the bot's to be deleted",
+    )
     fake.wait_until(lambda: not fake.user_messages(user), what="the person's messages deleted")
-    assert rows(bot.db, "select count(*) from chat_messages where user_id = ?", user) == [(0,)]
+    # What is still kept, and shown to anyone holding the phone, is said; she chooses.
+    assert "anyone who opens this chat could see them with /journal or /safety" in after.text
+    assert "an exercise you started" in after.text
+    assert after.button_labels == ["Erase them too", "Keep them"]
+    fake.press_button(user, "Erase them too")
+    fake.wait_for_text(user, "Erased. Your journal and your safety plan are empty now.")
+    assert rows(
+        bot.db, "select count(*) from runs where user_id = ? and flow_id = 'tour'", user
+    ) == [(0,)]
     fake.send_text(user, "/flows")
     overview = fake.wait_for_text(user, "Which conversation would you like?")
     assert "Reaching out · locked" in overview.button_labels

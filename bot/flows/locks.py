@@ -12,7 +12,10 @@ SAFE = {"afraid": "never", "harmed": "never", "disclosed": "none"}
 """The safety facts of a person who has signalled neither fear nor harm."""
 CONCERNING: tuple[dict[str, str], ...] = (
     *({**SAFE, name: answer} for name in ("afraid", "harmed") for answer in ("sometimes", "often")),
-    *({**SAFE, "disclosed": category} for category in ("violence", "fear", "harm", "child")),
+    *(
+        {**SAFE, "disclosed": category}
+        for category in ("violence", "fear", "harm", "child", "stopped")
+    ),
 )
 """Each way of signalling fear or harm (one yes or sometimes to a safety question, or one
 disclosure, which no later answer undoes): every flow which turns a person towards their

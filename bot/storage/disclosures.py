@@ -22,6 +22,8 @@ class Disclosure:
     category: str
     disclosed_at: datetime
     reviewed_at: datetime | None
+    stopped: bool = False
+    """The person said it has stopped; it holds until the safety questions are answered."""
 
 
 class DisclosureStore:
@@ -51,13 +53,15 @@ class DisclosureStore:
     def open(self, user_id: int) -> list[Disclosure]:
         """The person's disclosures not yet said to have stopped, newest first."""
         rows = self.db.execute(
-            "select category, disclosed_at, reviewed_at from disclosures where user_id = ?"
-            " and cleared_at is null order by disclosed_at desc, id desc",
+            "select category, disclosed_at, reviewed_at, stopped_at from disclosures"
+            " where user_id = ? and cleared_at is null order by disclosed_at desc, id desc",
             [user_id],
         ).fetchall()
         return [
-            Disclosure(c, datetime.fromisoformat(at), datetime.fromisoformat(r) if r else None)
-            for c, at, r in rows
+            Disclosure(
+                c, datetime.fromisoformat(at), datetime.fromisoformat(r) if r else None, bool(s)
+            )
+            for c, at, r, s in rows
         ]
 
     def reviewed(self, user_id: int, now: datetime) -> None:

@@ -5,15 +5,11 @@ is drawn as they wrote it. Text goes through `FontSet.printable` first (`bot.pdf
 fpdf2 meets no character it cannot draw. fpdf2 and fontTools would otherwise log such
 characters, or glyph names that spell them, and nothing a person writes may reach a log: their
 loggers are closed here, at import, and only say that they had an error, never what.
-
-`pdf_from_markdown` remains for callers that still hold the Markdown: it reads back only what
-`bot.document.to_markdown` writes.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from fpdf import FPDF
@@ -136,48 +132,3 @@ def pdf_from_blocks(blocks: list[Block], title: str) -> bytes:
             pdf.multi_cell(width, height, text, new_x="LMARGIN", new_y="NEXT")
         previous = block.kind
     return bytes(pdf.output())
-
-
-_PREFIXES: tuple[tuple[str, Kind], ...] = (
-    ("# ", "title"),
-    ("## ", "heading"),
-    ("### ", "subheading"),
-)
-_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuation
-
-
-def _unescape(line: str) -> str:
-    return _ESCAPED.sub(r"\1", line)
-
-
-def _blocks_of_chunk(chunk: list[str]) -> list[Block]:
-    first = chunk[0]
-    for prefix, kind in _PREFIXES:
-        if first.startswith(prefix):
-            return [Block(kind, _unescape(first[len(prefix) :]))]
-    if first.startswith(">"):
-        return [Block("quote", "\n".join(_unescape(line[2:]) for line in chunk))]
-    if first.startswith("- "):
-        items: list[list[str]] = []
-        for line in chunk:
-            if line.startswith("- "):
-                items.append([line[2:]])
-            else:
-                items[-1].append(line.strip())
-        return [Block("item", "\n".join(_unescape(line) for line in item)) for item in items]
-    return [Block("para", "\n".join(_unescape(line) for line in chunk))]
-
-
-def blocks_from_markdown(text: str) -> list[Block]:
-    """The blocks back from Markdown that `bot.document.to_markdown` wrote (only that)."""
-    blocks: list[Block] = []
-    for chunk in re.split(r"\n\s*\n", text.strip("\n")):
-        lines = chunk.split("\n")
-        if lines and lines[0].strip():
-            blocks += _blocks_of_chunk(lines)
-    return blocks
-
-
-def pdf_from_markdown(text: str, title: str) -> bytes:
-    """Compatibility: the PDF of a document written by `to_markdown`; use `pdf_from_blocks`."""
-    return pdf_from_blocks(blocks_from_markdown(text), title)

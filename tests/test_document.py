@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from bot.document import Block, escape_markdown, to_markdown
 from bot.pdf_fonts import FALLBACKS, PLACEHOLDER, fonts
-from bot.report_pdf import blocks_from_markdown, pdf_from_blocks, pdf_from_markdown
+from bot.report_pdf import pdf_from_blocks
 
 PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 NASTY = [
@@ -144,14 +144,6 @@ def test_any_text_stays_one_block_of_its_kind_and_reads_as_written(text, kind):
         assert {t.type for t in made} == OWN[kind], source
         assert len(made) == len(OWN[kind]), source
     assert shown(source) == folded(text), source
-    back = blocks_from_markdown(source)
-    assert [(b.kind, folded(b.text)) for b in back] == ([(kind, folded(text))] if back else [])
-
-
-def test_markdown_comes_back_as_the_same_blocks():
-    blocks = [Block("title", "Sam #1"), Block("item", "a\n- b"), Block("quote", "x\n\n> y")]
-    back = blocks_from_markdown(to_markdown(blocks))
-    assert [(b.kind, folded(b.text)) for b in back] == [(b.kind, folded(b.text)) for b in blocks]
 
 
 def pdf_text(data: bytes) -> str:
@@ -195,8 +187,19 @@ def test_the_emoji_font_draws_what_dejavu_lacks():
     assert "🙂" in extracted and PLACEHOLDER not in extracted
 
 
-def test_the_compatibility_pdf_from_markdown_shows_the_text_unescaped():
-    source = to_markdown([Block("heading", "Homework"), Block("item", "# less *shouting* 1.")])
-    extracted = pdf_text(pdf_from_markdown(source, "Report"))
-    assert "Homework" in extracted and "# less *shouting* 1." in extracted
-    assert "\\" not in extracted
+def test_lines_after_one_that_starts_in_a_fallback_font_keep_their_font():
+    # fpdf2 2.8.9 loses the page's font after such a line (py-pdf/fpdf2#1772's path), here
+    # after a new font, and after a page break in the middle of a block.
+    if not any(path.is_file() for path in FALLBACKS["cjk"]):
+        pytest.skip("no CJK font here (apt-get install fonts-droid-fallback)")
+    blocks = [
+        Block("para", CJK),
+        Block("para", "plain words after it"),
+        Block("quote", CJK * 400),
+        Block("item", "after the page break"),
+    ]
+    data = pdf_from_blocks(blocks, "Report")
+    extracted = pdf_text(data)
+    assert len(PdfReader(io.BytesIO(data)).pages) == 2
+    assert "plain words after it" in extracted and "after the page break" in extracted
+    assert extracted.count("彼") == 401

@@ -43,6 +43,8 @@ def page(flow: Flow, reach_out_locked: bool) -> str:
         "",
         f"- Flow id: `{flow.id}`, version {flow.version}, file `bot/content/flows/{source.name}`",
     ]
+    if flow.share == "never":
+        lines.append("- Private: nothing of it reaches a therapist's report, not even its title.")
     if flow.locks:
         lines.append("- Opens only when none of these holds (the first that holds is shown):")
         for lock in flow.locks:
@@ -60,7 +62,9 @@ def page(flow: Flow, reach_out_locked: bool) -> str:
         "|---|---|---|---|",
     ]
     for step in flow.steps:
-        buttons = ", ".join(o.label for o in step.options)
+        buttons = ", ".join(
+            o.label + (f" (discloses {o.disclose})" if o.disclose else "") for o in step.options
+        )
         if step.kind is Kind.SCALE:
             buttons = f"{step.scale_min}–{step.scale_max}" + "".join(
                 f"; {p} = {label}" for p, label in sorted(step.scale_labels.items())
@@ -86,6 +90,7 @@ def page(flow: Flow, reach_out_locked: bool) -> str:
         lines.append("- Nothing: this flow asks no questions.")
     findings = scan(flow, FORBIDDEN)
     reach = scan(flow, ("reach_out",))
+    loop = scan(flow, ("shared_loop",))
     ends = [s for s in flow.steps if s.kind is Kind.END]
     quotes = any("{" in s.text for s in ends)
     lines += [
@@ -105,6 +110,12 @@ def page(flow: Flow, reach_out_locked: bool) -> str:
             "Suggests turning to the partner only behind the safety lock"
             if reach
             else "Never suggests reaching out to or confronting the partner",
+        ),
+        _box(
+            not loop or reach_out_locked,
+            "Frames the partner's part as a move in a shared loop only behind the safety lock"
+            if loop
+            else "Never frames the partner's part as a move in a shared loop",
         ),
         _box(True, "A sub-flow: it hands back to the flow that called it")
         if flow.params

@@ -698,9 +698,11 @@ class Service:
     ) -> Turn:
         """A choice in this flow told of danger, and closes it: it goes no further (paused,
         its answers kept, never reopened while the disclosure holds) and the safety path asks
-        its one question, as for the same words typed."""
+        its one question, as for the same words typed. Ended there, it is closed, not done:
+        nothing counts it as finished, and /journal does not show its last words."""
         shown = [e for e in effects if not isinstance(e, Ask)]
         if state.done:
+            self.store.set_status(run.id, ABANDONED, now)
             self.store.set_active(user_id, None)
         else:
             self.safety.pause(user_id, run, now)

@@ -21,6 +21,7 @@ from typing import Any
 
 from bot.document import Block, to_markdown
 from bot.flows.model import Catalog, Flow, Step
+from bot.storage import COMPLETED
 from bot.storage.practice import Assignment, Link
 
 
@@ -119,7 +120,8 @@ def report_blocks(
     if link.scope in ("summaries", "full"):
         out.append(Block("heading", "Reflections"))
         column = f"shared_{link.scope}"
-        finished = [r for r in runs if r.get("reflection")]
+        # A run a disclosure closed is abandoned, and its last words are not a summary.
+        finished = [r for r in runs if r.get("reflection") and r["status"] == COMPLETED]
         if not finished:
             out.append(Block("para", "None yet."))
         for run in finished:
@@ -139,9 +141,12 @@ def report_blocks(
             out.append(Block("para", "(What the person wrote is never stored or shared.)"))
     if link.scope == "full":
         out.append(Block("heading", "Answers"))
+        # An answer that told of danger is a safety answer: never listed, like the others.
+        told = {(d["run_id"], d["source"]) for d in rows.get("disclosures", [])}
         by_run: dict[int, list[dict[str, Any]]] = {}
         for answer in rows.get("answers", []):
-            by_run.setdefault(answer["run_id"], []).append(answer)
+            if (answer["run_id"], answer["step"]) not in told:
+                by_run.setdefault(answer["run_id"], []).append(answer)
         for run in runs:
             shared = [
                 a for a in by_run.get(run["id"], [])

@@ -139,8 +139,11 @@ def test_choosing_intimidation_in_naming_the_loop_stops_it_and_asks(service, now
     assert "blame loop" not in shown and "nickname" not in shown
     assert not any(isinstance(e, Ask) for e in outcome.effects)
     assert set(PARTNER_FACING) <= closed(service)
-    # The intimidation is not kept as "their move" for later flows, or /journal, to quote.
+    # The intimidation is not kept as "their move" for later flows, or /journal, to quote,
+    # and the closed exercise is neither "done" nor in /journal for anyone holding the phone.
     assert "cycle_their_move" not in service.store.memory_of(USER)
+    assert "name-the-cycle" not in service.store.finished_flows(USER)
+    assert not [e for e in service.journal(USER) if e.flow_id == "name-the-cycle"]
     card = only_offer(service.action(USER, "ans:violence:y", now).effects)
     assert "resume" not in actions(card)
 

@@ -180,3 +180,23 @@ def test_each_consent_level_shows_exactly_what_it_promises_and_nothing_private(p
     markdown, _ = report(practice, after)
     assert before.shared <= markers_in(markdown)
     assert not markers_in(markdown) & (walker.private | before.private)
+
+
+def test_an_answer_that_told_of_danger_reaches_no_report(practice, now):
+    play(practice, CLIENT, ONBOARDING, CLEAR + CHOICES, now)
+    code = invite_code(practice, now)
+    practice.open_invite(CLIENT, code, now, "e1")
+    practice.action(CLIENT, f"acc:full:{code}", now)
+    later = now + timedelta(minutes=5)
+    effects = play(
+        practice, CLIENT, "name-the-cycle", ["money", "tone", "withdraw", "quiet", "blame"], later
+    )
+    ask = [e for e in effects if isinstance(e, Ask)][-1]
+    stopped = practice.handle(CLIENT, Choice("block_door", ask.seq), later)
+    assert "Are you safe to talk right now?" in said(stopped.effects)
+    markdown, pdf = report(practice, later)
+    assert "Naming the loop" in markdown  # that it was begun, as status promises
+    for text in (markdown, pdf):
+        assert "block the door" not in text and "block_door" not in text
+        assert "not a step in a dance" not in text  # its closing words are no summary
+    assert "go quiet" in markdown  # the answers before it, under full consent

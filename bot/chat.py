@@ -29,7 +29,7 @@ from bot.engine import (
     Start,
 )
 from bot.engine import Text as TextEvent
-from bot.service import Service
+from bot.usecases.service import Service
 
 HELP = (
     "Type your answer. Numbers pick options. /back goes back, /skip skips, /quit saves and leaves."

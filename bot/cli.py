@@ -94,7 +94,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> ExitStatus:
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     """Play a flow in the terminal, saving to SQLite so it can be resumed."""
     from bot.chat import play
-    from bot.service import Service
+    from bot.usecases.service import Service
     from bot.storage import Store, open_db
 
     catalog = checked_catalog(settings)

@@ -14,7 +14,7 @@ from fake_telegram import FakeTelegram
 
 from bot.flows import load_catalog
 from bot.flows.model import Catalog
-from bot.service import Service
+from bot.usecases.service import Service
 from bot.storage import Store, open_db
 
 # PTB 22 warns about retry_after's coming type on every RetryAfter unless told we're ready;

@@ -15,7 +15,7 @@ FORBIDDEN_IN_PURE = {
     "sqlite3",
     "asyncio",
     "bot.storage",
-    "bot.service",
+    "bot.usecases.service",
     "bot.tg",
     "os",
     "time",

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from pypdf import PdfReader
 
-from bot.document import Block, escape_markdown, to_markdown
-from bot.pdf_fonts import FALLBACKS, PLACEHOLDER, fonts
-from bot.report_pdf import pdf_from_blocks
+from bot.documents.blocks import Block, escape_markdown, to_markdown
+from bot.documents.fonts import FALLBACKS, PLACEHOLDER, fonts
+from bot.documents.pdf import pdf_from_blocks
 
 PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 NASTY = [

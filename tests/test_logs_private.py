@@ -15,13 +15,13 @@ from dataclasses import fields
 import pytest
 from markdown_it import MarkdownIt
 
-from bot.document import Block, to_markdown
+from bot.documents.blocks import Block, to_markdown
 from bot.engine import Ask, Choice, Document, Picks, Skip, Start, Text
 from bot.flows.model import Catalog, Kind
-from bot.report_pdf import pdf_from_blocks
-from bot.service import Service
+from bot.documents.pdf import pdf_from_blocks
+from bot.usecases.service import Service
 from bot.storage.practice import Link
-from bot.therapist_report import report, report_blocks
+from bot.documents.report import report, report_blocks
 
 MARK = "Quillfeather"
 CJK = "彼がスマホを見ている"
@@ -162,7 +162,7 @@ def test_the_pdf_libraries_loggers_stay_closed(captured):
         logging.getLogger(name).info("Glyph names: %s", CJK)
     logging.getLogger("fpdf.output").error("failed drawing %s", MARK)
     assert_private(captured.records)
-    withheld = [r.getMessage() for r in captured.records if r.name == "bot.report_pdf"]
+    withheld = [r.getMessage() for r in captured.records if r.name == "bot.documents.pdf"]
     assert withheld == ["fpdf.output logged an error, withheld here: it may quote text"]
 
 

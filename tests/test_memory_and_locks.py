@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.engine import Ask, Choice, Finished, Remembered, Say, Start, Text
-from bot.service import Service
+from bot.usecases.service import Service
 
 FIRST = """
 flow: first-flow

@@ -11,7 +11,7 @@ import pytest
 
 from bot.engine import Ask, Choice, Finished, Start
 from bot.engine.transcript import event_for, last_ask
-from bot.service import Service
+from bot.usecases.service import Service
 
 CLEAR = ["adult_yes", "gb", "never", "never", "none", "none", "not_in_therapy"]
 CHOICES = ["reminders_yes", "share_status"]

@@ -13,8 +13,8 @@ from test_onboarding import CHOICES, CLEAR, play, play_first_test
 
 from bot.engine import Document, Offer, Say, Start, Text
 from bot.engine.transcript import event_for, last_ask
-from bot.practice import NOT_A_THERAPIST
-from bot.service import Service
+from bot.usecases.practice import NOT_A_THERAPIST
+from bot.usecases.service import Service
 
 ROOT = Path(__file__).resolve().parents[1]
 THERAPIST, CLIENT, STRANGER = 900, 901, 902

@@ -25,7 +25,7 @@ from test_practice import CLIENT, THERAPIST, invite_code, said
 
 from bot.engine import Ask, Choice, Document, Picks, Skip, Start, Text
 from bot.flows.model import Catalog, Flow, Kind, Step
-from bot.service import Service
+from bot.usecases.service import Service
 
 WALKS = 3
 ONBOARDING = "getting-started"

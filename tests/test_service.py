@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bot.engine import Ask, Back, Choice, Finished, Picks, Say, Skip, Start, Text
-from bot.service import FLOW_CHANGED, NOTHING_OPEN, WELCOME_BACK, Service
+from bot.usecases.service import FLOW_CHANGED, NOTHING_OPEN, WELCOME_BACK, Service
 from bot.storage import Store, open_db
 from bot.storage.migrations import migrations
 

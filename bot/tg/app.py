@@ -13,7 +13,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import Settings
 from bot.flows.model import Catalog
-from bot.service import Service
+from bot.usecases.service import Service
 from bot.storage import Store, open_db
 from bot.tg import texts
 from bot.tg.handlers import Adapter

@@ -28,7 +28,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.data_rights import PRIVACY
+from bot.documents.export import PRIVACY
 from bot.engine import (
     Back,
     Choice,
@@ -43,8 +43,8 @@ from bot.engine import (
     Start,
     Text,
 )
-from bot.practice import Notice
-from bot.service import ONBOARDING, READINESS, Service
+from bot.usecases.practice import Notice
+from bot.usecases.service import ONBOARDING, READINESS, Service
 from bot.tg import texts
 from bot.tg.callback_data import Payload, decode
 from bot.tg.presenter import Outgoing, Sender, messages_for, render, selected, toggled

@@ -1,7 +1,7 @@
-"""Documents (`bot.document` blocks) as PDFs, laid out for print.
+"""Documents (`bot.documents.blocks` blocks) as PDFs, laid out for print.
 
 The blocks are drawn directly: nothing is parsed back from Markdown, so a line a person wrote
-is drawn as they wrote it. Text goes through `FontSet.printable` first (`bot.pdf_fonts`), so
+is drawn as they wrote it. Text goes through `FontSet.printable` first (`bot.documents.fonts`), so
 fpdf2 meets no character it cannot draw. fpdf2 and fontTools would otherwise log such
 characters, or glyph names that spell them, and nothing a person writes may reach a log: their
 loggers are closed here, at import, and only say that they had an error, never what.
@@ -14,8 +14,8 @@ from typing import Any
 
 from fpdf import FPDF
 
-from bot.document import Block, Kind
-from bot.pdf_fonts import FontSet, fonts
+from bot.documents.blocks import Block, Kind
+from bot.documents.fonts import FontSet, fonts
 
 log = logging.getLogger(__name__)
 QUIET_LOGGERS = ("fpdf", "fontTools")

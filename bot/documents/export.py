@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from bot.document import Block, escape_markdown, to_markdown
+from bot.documents.blocks import Block, escape_markdown, to_markdown
 from bot.flows.model import Catalog, Kind
 
 PRIVACY = """\

@@ -1,6 +1,6 @@
 """Scores over weeks: one point per ISO week (the week's latest check-in), told in words.
 
-Pure; the chart itself is drawn by `bot.charts`, so this module stays light.
+Pure; the chart itself is drawn by `bot.documents.charts`, so this module stays light.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """/report: what one client's consent allows their therapist to read, as document blocks.
 
-`report_blocks` builds the blocks (`bot.document`); `report` writes them as escaped Markdown,
-and `bot.report_pdf` lays the same blocks out for print.
+`report_blocks` builds the blocks (`bot.documents.blocks`); `report` writes them as escaped Markdown,
+and `bot.documents.pdf` lays the same blocks out for print.
 
 - status: each assignment (flow, due, done or open) and each conversation started and finished;
 - summaries: also each closing summary with the choices the client tapped (their typed words and
@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.document import Block, to_markdown
+from bot.documents.blocks import Block, to_markdown
 from bot.flows.model import Catalog, Flow, Step
 from bot.storage import COMPLETED
 from bot.storage.practice import Assignment, Link

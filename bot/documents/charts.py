@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping, Sequence
 
-from bot.trends import Week
+from bot.documents.trends import Week
 
 
 def trend_chart(weeks: Sequence[Week], labels: Mapping[str, str]) -> bytes:

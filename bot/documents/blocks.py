@@ -3,7 +3,7 @@
 A document is a list of `Block`s. Each block's text is plain text, never Markdown: the markup
 (`#`, `- `, `> `) is added by `to_markdown`, and the text is escaped so that nothing a person
 wrote (a line starting "# ", a `**word**`, a `[link](x)`) is read as Markdown. The PDF lays out
-the same blocks directly (`bot.report_pdf`), so it needs no Markdown at all.
+the same blocks directly (`bot.documents.pdf`), so it needs no Markdown at all.
 """
 
 from __future__ import annotations

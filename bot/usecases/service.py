@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.charts import trend_chart
-from bot.data_rights import export_json, export_markdown
-from bot.document import to_markdown
+from bot.documents.charts import trend_chart
+from bot.documents.export import export_json, export_markdown
+from bot.documents.blocks import to_markdown
 from bot.engine import (
     Answered,
     Ask,
@@ -40,13 +40,13 @@ from bot.engine import step as step_run
 from bot.engine.progress import progress
 from bot.flows.locks import lock_of
 from bot.flows.model import Catalog, Flow, Lock
-from bot.practice import NOT_A_THERAPIST, NUDGE_AFTER, Notice, Practice
-from bot.report_pdf import pdf_from_blocks
+from bot.usecases.practice import NOT_A_THERAPIST, NUDGE_AFTER, Notice, Practice
+from bot.documents.pdf import pdf_from_blocks
 from bot.safety import responses as safety_texts
-from bot.safety_path import CLEARABLE, FOLLOW_UP, SafetyPath
+from bot.usecases.safety_path import CLEARABLE, FOLLOW_UP, SafetyPath
 from bot.storage import ABANDONED, ACTIVE, COMPLETED, PAUSED, RunRecord, Store
-from bot.therapist_report import report_blocks
-from bot.trends import by_week, in_words
+from bot.documents.report import report_blocks
+from bot.documents.trends import by_week, in_words
 
 log = logging.getLogger(__name__)
 

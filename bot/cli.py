@@ -94,8 +94,8 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> ExitStatus:
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     """Play a flow in the terminal, saving to SQLite so it can be resumed."""
     from bot.chat import play
-    from bot.usecases.service import Service
     from bot.storage import Store, open_db
+    from bot.usecases.service import Service
 
     catalog = checked_catalog(settings)
     if catalog is None:

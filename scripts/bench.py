@@ -39,8 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.engine import Choice, RunState, Text, start, step
 from bot.flows import load_catalog
 from bot.flows.model import Catalog
-from bot.usecases.service import Service
 from bot.storage import Store, open_db
+from bot.usecases.service import Service
 
 NOW = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 

@@ -14,8 +14,8 @@ from fake_telegram import FakeTelegram
 
 from bot.flows import load_catalog
 from bot.flows.model import Catalog
-from bot.usecases.service import Service
 from bot.storage import Store, open_db
+from bot.usecases.service import Service
 
 # PTB 22 warns about retry_after's coming type on every RetryAfter unless told we're ready;
 # warnings are errors in this suite, and the bot accepts both types.

@@ -16,12 +16,12 @@ import pytest
 from markdown_it import MarkdownIt
 
 from bot.documents.blocks import Block, to_markdown
+from bot.documents.pdf import pdf_from_blocks
+from bot.documents.report import report, report_blocks
 from bot.engine import Ask, Choice, Document, Picks, Skip, Start, Text
 from bot.flows.model import Catalog, Kind
-from bot.documents.pdf import pdf_from_blocks
-from bot.usecases.service import Service
 from bot.storage.practice import Link
-from bot.documents.report import report, report_blocks
+from bot.usecases.service import Service
 
 MARK = "Quillfeather"
 CJK = "彼がスマホを見ている"

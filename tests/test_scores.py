@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.documents.trends import Week, by_week, in_words
 from bot.engine import Choice, Finished, Picture, Say, Start
 from bot.usecases.service import TREND_HEAD, Service
-from bot.documents.trends import Week, by_week, in_words
 
 CHECKIN = """
 flow: checkin

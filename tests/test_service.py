@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 
 from bot.engine import Ask, Back, Choice, Finished, Picks, Say, Skip, Start, Text
-from bot.usecases.service import FLOW_CHANGED, NOTHING_OPEN, WELCOME_BACK, Service
 from bot.storage import Store, open_db
 from bot.storage.migrations import migrations
+from bot.usecases.service import FLOW_CHANGED, NOTHING_OPEN, WELCOME_BACK, Service
 
 
 def ask_of(outcome) -> Ask:

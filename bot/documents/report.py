@@ -1,7 +1,7 @@
 """/report: what one client's consent allows their therapist to read, as document blocks.
 
-`report_blocks` builds the blocks (`bot.documents.blocks`); `report` writes them as escaped Markdown,
-and `bot.documents.pdf` lays the same blocks out for print.
+`report_blocks` builds the blocks (`bot.documents.blocks`); `report` writes them as escaped
+Markdown, and `bot.documents.pdf` lays the same blocks out for print.
 
 - status: each assignment (flow, due, done or open) and each conversation started and finished;
 - summaries: also each closing summary with the choices the client tapped (their typed words and

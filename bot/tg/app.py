@@ -13,11 +13,11 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import Settings
 from bot.flows.model import Catalog
-from bot.usecases.service import Service
 from bot.storage import Store, open_db
 from bot.tg import texts
 from bot.tg.handlers import Adapter
 from bot.tg.ordering import PerPersonOrder
+from bot.usecases.service import Service
 
 log = logging.getLogger(__name__)
 

@@ -43,11 +43,11 @@ from bot.engine import (
     Start,
     Text,
 )
-from bot.usecases.practice import Notice
-from bot.usecases.service import ONBOARDING, READINESS, Service
 from bot.tg import texts
 from bot.tg.callback_data import Payload, decode
 from bot.tg.presenter import Outgoing, Sender, messages_for, render, selected, toggled
+from bot.usecases.practice import Notice
+from bot.usecases.service import ONBOARDING, READINESS, Service
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE

@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.documents.blocks import to_markdown
 from bot.documents.charts import trend_chart
 from bot.documents.export import export_json, export_markdown
-from bot.documents.blocks import to_markdown
+from bot.documents.pdf import pdf_from_blocks
+from bot.documents.report import report_blocks
+from bot.documents.trends import by_week, in_words
 from bot.engine import (
     Answered,
     Ask,
@@ -40,13 +43,10 @@ from bot.engine import step as step_run
 from bot.engine.progress import progress
 from bot.flows.locks import lock_of
 from bot.flows.model import Catalog, Flow, Lock
-from bot.usecases.practice import NOT_A_THERAPIST, NUDGE_AFTER, Notice, Practice
-from bot.documents.pdf import pdf_from_blocks
 from bot.safety import responses as safety_texts
-from bot.usecases.safety_path import CLEARABLE, FOLLOW_UP, SafetyPath
 from bot.storage import ABANDONED, ACTIVE, COMPLETED, PAUSED, RunRecord, Store
-from bot.documents.report import report_blocks
-from bot.documents.trends import by_week, in_words
+from bot.usecases.practice import NOT_A_THERAPIST, NUDGE_AFTER, Notice, Practice
+from bot.usecases.safety_path import CLEARABLE, FOLLOW_UP, SafetyPath
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,74 @@
+"""Therapists and their clients, as use cases: invite, consent, assign, remind, see what was done.
+
+Each concern has its module (consent, homework, reminding, clients, over what base shares);
+`Practice` is all of them over one store, and `act` routes the buttons of the therapist side.
+Every view and export is written to the audit table.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.engine import Effect, Say
+from bot.usecases.practice.base import NOT_A_THERAPIST, ZONES
+from bot.usecases.practice.clients import Clients
+from bot.usecases.practice.consent import SCOPE_LABELS, SCOPE_WORDS, SCOPES, Consent
+from bot.usecases.practice.homework import Homework
+from bot.usecases.practice.reminding import NUDGE_AFTER, Reminding
+from bot.usecases.replies import Notice, Reply
+
+__all__ = [
+    "NOT_A_THERAPIST",
+    "NUDGE_AFTER",
+    "SCOPES",
+    "SCOPE_LABELS",
+    "SCOPE_WORDS",
+    "VERBS",
+    "ZONES",
+    "Notice",
+    "Practice",
+    "Reply",
+]
+
+VERBS = frozenset({"snooze", "acc", "scope", "early", "as", "tz"})
+"""The buttons of the therapist side (`go:` starts a conversation, and is the service's)."""
+
+
+class Practice(Consent, Homework, Reminding, Clients):
+    """The therapist side of the bot."""
+
+    def act(self, user_id: int, verb: str, rest: str, action: str, now: datetime) -> Reply:
+        """A button of the therapist side: its verb, the rest of its action, the whole action."""
+        if verb == "snooze":
+            return Reply(self.snooze(user_id, int(rest), now))
+        if verb == "tz":
+            return Reply(self.choose_zone(user_id, action))
+        if verb == "acc":
+            scope, _, code = rest.partition(":")
+            return self.accept(user_id, scope, code, now)
+        if verb == "scope":
+            link_id, _, scope = rest.partition(":")
+            return self.change_scope(user_id, int(link_id), scope, now)
+        if verb == "early":
+            link_id, _, on = rest.partition(":")
+            if not link_id.isdigit():
+                return Reply([])
+            return self.share_earlier(user_id, int(link_id), on == "on")
+        if self.is_therapist(user_id):  # "as": /assign's steps
+            return self.assign_step(user_id, action, now)
+        return Reply([Say(NOT_A_THERAPIST)])
+
+    def command(self, user_id: int, command: str, arg: str, now: datetime, bot: str) -> Reply:
+        """/invite, /assign, /clients, /report: for therapists only, politely refused otherwise."""
+        if not self.is_therapist(user_id):
+            return Reply([Say(NOT_A_THERAPIST)])
+        effects: list[Effect]
+        if command == "invite":
+            effects = self.invite(user_id, arg, bot, now)
+        elif command == "assign":
+            effects = self.start_assign(user_id)
+        elif command == "clients":
+            effects = self.clients(user_id, now)
+        else:
+            effects = self.report(user_id, arg, now)
+        return Reply(effects)

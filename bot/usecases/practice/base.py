@@ -1,0 +1,98 @@
+"""What every part of the therapist side shares: who is who, time zones, flow titles.
+
+A therapist sees a client only through a live link, by the label the therapist gave, and only
+as much as the client's consent scope allows (`consent.SCOPE_WORDS` says it as the client reads
+it). Replies to other people go out as `Notice`s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, time
+from zoneinfo import ZoneInfo
+
+from bot.engine import Button, Effect, Offer, Say
+from bot.flows.model import Catalog, Lock
+from bot.storage import Store
+from bot.storage.practice import THERAPIST
+
+WAKING = (time(9, 0), time(21, 0))
+REMIND_AT = time(10, 0)
+ZONES = {
+    "us": "America/New_York", "gb": "Europe/London", "ie": "Europe/Dublin",
+    "ca": "America/Toronto", "au": "Australia/Sydney", "nz": "Pacific/Auckland",
+    "in": "Asia/Kolkata", "za": "Africa/Johannesburg", "de": "Europe/Berlin",
+    "fr": "Europe/Paris", "es": "Europe/Madrid", "it": "Europe/Rome", "nl": "Europe/Amsterdam",
+    "be": "Europe/Brussels", "at": "Europe/Vienna", "ch": "Europe/Zurich",
+    "se": "Europe/Stockholm", "no": "Europe/Oslo", "dk": "Europe/Copenhagen",
+    "fi": "Europe/Helsinki", "pt": "Europe/Lisbon", "pl": "Europe/Warsaw",
+    "br": "America/Sao_Paulo", "mx": "America/Mexico_City", "jp": "Asia/Tokyo",
+    "sg": "Asia/Singapore",
+}  # fmt: skip
+"""The time zone reminders keep to, from the country chosen at the start (UTC otherwise)."""
+NOT_A_THERAPIST = (
+    "That command is for therapists who work with this bot. If you are one, the person who runs"
+    " it can add you. If you were given a link by your therapist, just open it."
+)
+
+
+def when(day: str) -> str:
+    """A stored date as people read it: "Tue 24 Nov"."""
+    return date.fromisoformat(day[:10]).strftime("%a %-d %b")
+
+
+class PracticeBase:
+    """The state every part of the therapist side works over."""
+
+    def __init__(
+        self,
+        store: Store,
+        catalog: Catalog,
+        lock: Callable[[int, str], Lock | None],
+        therapist_ids: Iterable[int] = (),
+    ) -> None:
+        self.store = store
+        self.rows = store.practice
+        self.catalog = catalog
+        self.lock = lock
+        self.configured = frozenset(therapist_ids)
+
+    # -- who is who --------------------------------------------------------------------------
+    def is_therapist(self, user_id: int) -> bool:
+        """True for people the operator made therapists (setting or CLI); never self-made."""
+        return user_id in self.configured or self.rows.role(user_id)[0] == THERAPIST
+
+    def name_of(self, therapist_id: int) -> str:
+        """How a therapist is named to clients."""
+        return self.rows.role(therapist_id)[1] or "Your therapist"
+
+    def zone(self, user_id: int) -> ZoneInfo:
+        """The person's time zone: the one they chose, else their country's, else UTC."""
+        chosen = self.rows.timezone(user_id)
+        if chosen:
+            return ZoneInfo(chosen)
+        kept = self.store.memory_of(user_id).get("country")
+        return ZoneInfo(ZONES.get(str(kept["value"]) if kept else "", "UTC"))
+
+    def ask_zone(self, user_id: int) -> Offer:
+        """The one question about time: is the zone we guessed right?"""
+        zone = self.zone(user_id).key
+        return Offer(
+            f"Reminders about homework come at 10:00 your time. I have {zone} for you: is that"
+            " right?",
+            (Button("That's right", f"tz:set:{zone}"), Button("Choose another", "tz:list:")),
+        )
+
+    def choose_zone(self, user_id: int, action: str) -> list[Effect]:
+        """The list of zones, or the chosen one kept."""
+        _, what, zone = action.split(":", 2)
+        if what == "set" and zone in set(ZONES.values()) | {"UTC"}:
+            self.rows.set_timezone(user_id, zone)
+            return [Say(f"Thank you: reminders keep to {zone} time.")]
+        zones = [*sorted(set(ZONES.values())), "UTC"]
+        return [Offer("Which is closest to you?", tuple(Button(z, f"tz:set:{z}") for z in zones))]
+
+    def title(self, flow_id: str) -> str:
+        """A flow's title, or its id when it no longer ships."""
+        flow = self.catalog.get(flow_id)  # type: ignore[call-overload]
+        return flow.title if flow else flow_id

@@ -1,0 +1,79 @@
+"""What a therapist sees: /clients, and finding a client's link for /report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.documents.blocks import to_markdown
+from bot.documents.pdf import pdf_from_blocks
+from bot.documents.report import report_blocks
+from bot.engine import Document, Effect, Say
+from bot.storage.practice import OPEN, Assignment, Link
+from bot.usecases.practice.base import PracticeBase, when
+from bot.usecases.practice.consent import SCOPE_LABELS
+
+
+class Clients(PracticeBase):
+    """A therapist's view of their clients."""
+
+    # -- what the therapist sees -------------------------------------------------------------
+    def clients(self, therapist_id: int, now: datetime) -> list[Effect]:
+        """/clients: each client's label, open homework, due dates, status and last activity."""
+        links = self.rows.links_of_therapist(therapist_id)
+        if not links:
+            return [Say("No linked clients yet. /invite makes a link for one.")]
+        lines = []
+        for link in links:
+            self.rows.audit(therapist_id, link.client_id, "clients", now)
+            homework = self.rows.assignments_of_link(link.id)
+            open_ = [a for a in homework if a.status == OPEN]
+            done = [a for a in homework if a.status == "done"]
+            last = self.rows.last_activity(link.client_id)
+            parts = [f"• {link.label} ({SCOPE_LABELS[link.scope].lower()})"]
+            parts += [f"   open: {self.title(a.flow_id)}, due {when(a.due_at)}" for a in open_]
+            parts += [
+                f"   done: {self.title(a.flow_id)} on {(a.completed_at or '')[:10]}"
+                for a in done[:3]
+            ]
+            parts.append(f"   last active: {last[:10] if last else 'not yet'}")
+            lines.append("\n".join(parts))
+        return [Say("Your clients:\n\n" + "\n\n".join(lines))]
+
+    def find_link(self, therapist_id: int, label: str) -> tuple[Link | None, bool]:
+        """(live link with that label, whether a withdrawn one exists)."""
+        wanted = " ".join(label.split()).casefold()
+        live = [
+            k for k in self.rows.links_of_therapist(therapist_id) if k.label.casefold() == wanted
+        ]
+        if live:
+            return live[0], False
+        return None, self.rows.has_withdrawn(therapist_id, wanted)
+
+    def assignments(self, link: Link) -> list[Assignment]:
+        """Every assignment under a link."""
+        return self.rows.assignments_of_link(link.id)
+
+    def report(self, therapist_id: int, label: str, now: datetime) -> list[Effect]:
+        """/report LABEL: what the client's consent allows, as Markdown and as PDF; audited."""
+        if not label.strip():
+            return [Say("Which client? Send /report and their label, like /report Sam")]
+        link, withdrawn = self.find_link(therapist_id, label)
+        if link is None:
+            if withdrawn:
+                return [
+                    Say(f"“{label.strip()}” has stopped sharing with you, so there is no report.")
+                ]
+            return [Say(f"You have no client labelled “{label.strip()}”. /clients lists them.")]
+        self.rows.audit(therapist_id, link.client_id, f"report:{link.scope}", now)
+        rows = self.store.personal.everything_about(link.client_id)
+        blocks = report_blocks(link, self.assignments(link), rows, self.catalog, now)
+        name = f"report-{link.label.replace(' ', '-')}-{now:%Y-%m-%d}"
+        caption = f"{link.label}: what their consent ({link.scope}) allows."
+        return [
+            Document(f"{name}.md", to_markdown(blocks).encode("utf-8"), caption),
+            Document(
+                f"{name}.pdf",
+                pdf_from_blocks(blocks, f"Report: {link.label}"),
+                "The same, to print.",
+            ),
+        ]

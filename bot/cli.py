@@ -122,7 +122,7 @@ def cmd_draw(args: argparse.Namespace, settings: Settings) -> ExitStatus:
             f"There is no flow '{args.flow}'. Flows: {', '.join(sorted(catalog))}", file=sys.stderr
         )
         return ExitStatus.USAGE
-    flow = catalog[args.flow]  # type: ignore[index]
+    flow = catalog[args.flow]
     text = mermaid(flow) if args.format == "mermaid" else dot(flow)
     if args.format in ("svg", "png"):
         graphviz = shutil.which("dot")
@@ -153,7 +153,7 @@ def cmd_screen(args: argparse.Namespace, settings: Settings) -> ExitStatus:
 
     for line in sys.stdin:
         flag = screen(line.rstrip("\n"))
-        found = {"category": None, "severity": None, "phrase": None}
+        found: dict[str, str | None] = {"category": None, "severity": None, "phrase": None}
         if flag is not None:
             found = {"category": flag.category, "severity": flag.severity, "phrase": flag.phrase}
         print(json.dumps(found), flush=True)

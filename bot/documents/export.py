@@ -90,7 +90,7 @@ def export_markdown(
     for answer in rows.get("answers", []):
         answers.setdefault(answer["run_id"], []).append(answer)
     for run in rows.get("runs", []):
-        flow = catalog.get(run["flow_id"])  # type: ignore[call-overload]
+        flow = catalog.get(run["flow_id"])
         title = flow.title if flow else run["flow_id"]
         out.append(f"## {title} ({run['started_at'][:10]}, {run['status']})\n")
         for answer in answers.get(run["id"], []):

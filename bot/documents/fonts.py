@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 
 import matplotlib
-from fontTools.ttLib import TTFont
+from fontTools.ttLib import TTFont  # type: ignore[import-untyped]  # fontTools ships no types
 
 log = logging.getLogger(__name__)
 PLACEHOLDER = "□"  # U+25A1 WHITE SQUARE: in every DejaVu Sans style

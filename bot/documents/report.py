@@ -41,7 +41,7 @@ def _resolve(catalog: Catalog, flow_id: str, step_key: str) -> tuple[list[Flow],
     for call in calls:
         if not flow.has_step(call) or flow.step(call).call not in catalog:
             return None
-        flow = catalog[flow.step(call).call]  # type: ignore[index]
+        flow = catalog[flow.step(call).call]
         path.append(flow)
     return (path, flow.step(local)) if flow.has_step(local) else None
 
@@ -73,7 +73,7 @@ def _shared_runs(link: Link, rows: dict[str, list[dict[str, Any]]], catalog: Cat
     started since the link, unless the client chose to share earlier work too."""
     runs = []
     for run in rows.get("runs", []):
-        flow = catalog.get(run["flow_id"])  # type: ignore[call-overload]
+        flow = catalog.get(run["flow_id"])
         if flow is None or flow.share == "never":
             continue
         if not link.share_earlier and run["started_at"] < link.created_at:
@@ -156,9 +156,9 @@ def report_blocks(
                 continue
             started = run["started_at"][:10]
             out.append(Block("subheading", f"{_title(catalog, run['flow_id'])}, {started}"))
-            for a in shared:
-                shown = _shown(catalog, run["flow_id"], a["step"], a["value"])
-                out.append(Block("item", f"{a['step'].rsplit('/', 1)[-1]}: {shown}"))
+            for answer in shared:
+                shown = _shown(catalog, run["flow_id"], answer["step"], answer["value"])
+                out.append(Block("item", f"{answer['step'].rsplit('/', 1)[-1]}: {shown}"))
     return out
 
 

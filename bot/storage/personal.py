@@ -54,7 +54,7 @@ class PersonalStore:
             "select at, category, severity, shown from safety_events where user_id = ? order by id",
             [user_id],
         ).fetchall()
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
 
     def set_pending(self, user_id: int, category: str | None, paused_run: int | None) -> None:
         """The safety question waiting for the person's answer (None: none waiting)."""

@@ -201,7 +201,10 @@ class PracticeStore:
             f" share_earlier from therapist_links where {where}",
             list(params),
         ).fetchall()
-        return [Link(*r[:7], bool(r[7])) for r in rows]
+        return [
+            Link(id_, therapist, client, label, scope, created, revoked, bool(earlier))
+            for id_, therapist, client, label, scope, created, revoked, earlier in rows
+        ]
 
     # -- assignments -------------------------------------------------------------------------
     def add_assignment(

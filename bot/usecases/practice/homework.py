@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.engine import Button, Effect, Offer, Say
@@ -84,7 +85,7 @@ class Homework(PracticeBase):
             return self._ask_note(therapist_id, draft, day)
         return self._assign(therapist_id, draft, text.strip()[:500], now)
 
-    def _ask_note(self, therapist_id: int, draft: dict, day: date) -> Reply:
+    def _ask_note(self, therapist_id: int, draft: dict[str, Any], day: date) -> Reply:
         self.rows.set_draft(therapist_id, {**draft, "due": day.isoformat()})
         return Reply(
             [
@@ -115,10 +116,10 @@ class Homework(PracticeBase):
             return None
         return day if day >= today else None
 
-    def _assign(self, therapist_id: int, draft: dict, note: str, now: datetime) -> Reply:
+    def _assign(self, therapist_id: int, draft: dict[str, Any], note: str, now: datetime) -> Reply:
         self.rows.set_draft(therapist_id, None)
         link = self.rows.link(int(draft["link"]))
-        flow = self.catalog.get(draft["flow"])  # type: ignore[call-overload]
+        flow = self.catalog.get(draft["flow"])
         if link is None or link.revoked_at or flow is None:
             return Reply([Say("That client is no longer linked.")])
         lock = self.lock(link.client_id, flow.id)

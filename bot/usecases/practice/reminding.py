@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.engine import Button, Effect, Offer, Say
 from bot.storage.practice import OPEN
@@ -25,7 +26,7 @@ class Reminding(PracticeBase):
         lock = self.lock(user_id, flow_id)
         return wants != "reminders_no" and not (lock is not None and lock.safety)
 
-    def reminder(self, user_id: int, kind: str, payload: dict) -> list[Effect] | None:
+    def reminder(self, user_id: int, kind: str, payload: dict[str, Any]) -> list[Effect] | None:
         """The message for a due assignment reminder, or None if it should not go out."""
         assignment = self.rows.assignment(int(payload.get("assignment", 0)))
         if assignment is None or assignment.status != OPEN:

@@ -1,4 +1,5 @@
-"""Import boundaries, checked mechanically: the core stays pure."""
+"""Import boundaries, checked mechanically: the core stays pure, and each layer imports only
+the layers below it (docs/architecture.md draws them)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ FORBIDDEN_IN_PURE = {
     "sqlite3",
     "asyncio",
     "bot.storage",
-    "bot.usecases.service",
+    "bot.usecases",
+    "bot.documents",
     "bot.tg",
     "os",
     "time",
@@ -91,3 +93,64 @@ def test_no_eval_anywhere():
             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
         }
         assert not calls & {"eval", "exec", "compile"}, path.relative_to(BOT)
+
+
+LAYERS = {
+    "flows": {"flows"},
+    "engine": {"engine", "flows"},
+    "safety": {"safety", "engine", "flows"},
+    "storage": {"storage", "engine", "flows"},
+    "documents": {"documents", "storage", "engine", "flows"},
+    "usecases": {"usecases", "documents", "storage", "safety", "engine", "flows"},
+    "tg": {"tg", "usecases", "documents", "storage", "safety", "engine", "flows", "config"},
+}
+"""Each package of bot/, and the packages of bot/ it may import: only the layers below it.
+The core (flows, engine, safety) is pure; storage is the only SQLite; use cases own the
+transaction; the shells (tg, chat.py, cli.py) sit on top and nothing below imports them."""
+SHELLS = {"tg", "chat", "cli", "__main__"}
+LANGUAGE_MODEL = {"onnxruntime", "tokenizers"}
+
+
+def bot_packages(names: set[str]) -> set[str]:
+    """The first part after `bot.` of every bot import: bot.flows.model -> flows."""
+    return {n.split(".")[1] for n in names if n.startswith("bot.") and n.count(".") >= 1}
+
+
+@pytest.mark.parametrize("layer", sorted(LAYERS))
+def test_each_layer_imports_only_the_layers_below_it(layer):
+    for path in sorted((BOT / layer).rglob("*.py")):
+        found = bot_packages(imports_of(path)) - LAYERS[layer]
+        assert not found, f"{path.relative_to(BOT)} imports bot.{sorted(found)}"
+
+
+def test_every_package_of_bot_has_its_place_in_the_layers():
+    packages = {p.name for p in BOT.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert packages <= set(LAYERS) | {"content"}, packages - set(LAYERS)
+
+
+def test_nothing_below_the_shells_imports_them():
+    for path in sorted(BOT.rglob("*.py")):
+        part = path.relative_to(BOT).parts[0].removesuffix(".py")
+        if part in SHELLS:
+            continue
+        found = bot_packages(imports_of(path)) & SHELLS
+        assert not found, f"{path.relative_to(BOT)} imports the shell bot.{sorted(found)}"
+
+
+def test_the_language_model_is_imported_by_one_module_outside_the_core_at_most():
+    """The on-device encoder reaches the screen and the engine only as a plain function passed
+    in: one module may load it (onnxruntime, tokenizers); no module of the core imports it,
+    nor the module that wraps it."""
+    loaders = [p for p in sorted(BOT.rglob("*.py")) if offending(imports_of(p), LANGUAGE_MODEL)]
+    assert len(loaders) <= 1, [str(p.relative_to(BOT)) for p in loaders]
+    wrapper = {"bot." + ".".join(p.relative_to(BOT).with_suffix("").parts) for p in loaders}
+    for package in PURE:
+        for path in sorted((BOT / package).rglob("*.py")):
+            bad = offending(imports_of(path), LANGUAGE_MODEL | wrapper)
+            assert not bad, f"{path.relative_to(BOT)} imports {sorted(bad)}"
+
+
+def test_the_layer_rules_catch_an_import_upwards(tmp_path):
+    upward = tmp_path / "upward.py"
+    upward.write_text("from bot.usecases.service import Service\nimport bot.tg.app\n")
+    assert bot_packages(imports_of(upward)) - LAYERS["storage"] == {"usecases", "tg"}

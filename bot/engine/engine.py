@@ -27,7 +27,7 @@ from bot.engine.progress import progress
 from bot.engine.render import LEVELS, display, labels, lookup, remembered, render
 from bot.engine.state import SKIPPED, Frame, Mark, RunState, is_skipped
 from bot.flows import expr as expressions
-from bot.flows.model import Catalog, Flow, Kind, Step
+from bot.flows.model import Catalog, Flow, FlowId, Kind, Step, called_flow
 
 MAX_AUTO_STEPS = 500
 """Steps the engine may pass without asking anything before it gives up (the checker
@@ -53,7 +53,7 @@ def start(
     memory: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> tuple[RunState, list[Effect]]:
     """A fresh run of `flow_id`, up to its first question; `memory` is what earlier flows kept."""
-    flow = catalog[flow_id]  # type: ignore[index]
+    flow = catalog[FlowId(flow_id)]
     state = RunState(
         stack=(Frame(flow.id, flow.version, flow.first.id),), memory=dict(memory or {})
     )
@@ -91,7 +91,7 @@ def step(
 
 def _here(catalog: Catalog, state: RunState) -> tuple[Flow, Step]:
     frame = state.frame
-    flow = catalog.get(frame.flow_id)  # type: ignore[call-overload]
+    flow = catalog.get(frame.flow_id)
     if flow is None or not flow.has_step(frame.step_id):
         raise EngineError(f"flow={frame.flow_id} step={frame.step_id} no longer exists")
     return flow, flow.step(frame.step_id)
@@ -219,7 +219,7 @@ def _remember(
 
 
 def _condition(catalog: Catalog, state: RunState, frame: Frame, source: Any) -> bool:
-    flow = catalog[frame.flow_id]  # type: ignore[index]
+    flow = catalog[frame.flow_id]
 
     def value_of(name: str) -> Any:
         found, value = lookup(state, frame, name)
@@ -252,7 +252,7 @@ def _enter(catalog: Catalog, state: RunState, target: str, effects: list[Effect]
     """Walk from `target` through steps that ask nothing, until a question or the end."""
     for _ in range(MAX_AUTO_STEPS):
         frame = state.frame
-        flow = catalog[frame.flow_id]  # type: ignore[index]
+        flow = catalog[frame.flow_id]
         here = flow.step(target)
         state = state.with_(stack=(*state.stack[:-1], _at(frame, here.id)))
         frame = state.frame
@@ -267,7 +267,7 @@ def _enter(catalog: Catalog, state: RunState, target: str, effects: list[Effect]
             target = _continuation(catalog, state, flow, here, None)
             continue
         if here.kind is Kind.CALL:
-            callee = catalog[here.call]  # type: ignore[index]
+            callee = called_flow(catalog, here)
             params = dict(callee.params)
             params.update({k: render(v, catalog, flow, state, frame) for k, v in here.args.items()})
             inner = Frame(
@@ -321,7 +321,7 @@ def _return(
     inner = state.frame
     stack = state.stack[:-1]
     caller = stack[-1]
-    flow = catalog[caller.flow_id]  # type: ignore[index]
+    flow = catalog[caller.flow_id]
     call_step = flow.step(caller.step_id)
     state = state.with_(stack=stack)
     if end.returns:
@@ -344,7 +344,7 @@ def _back(catalog: Catalog, state: RunState) -> tuple[RunState, list[Effect]]:
         return state, [Say(texts.NOTHING_BEFORE), _ask(catalog, state, flow, current)]
     mark = state.history[-2]
     target_frame = mark.stack[-1]
-    target_flow = catalog[target_frame.flow_id]  # type: ignore[index]
+    target_flow = catalog[target_frame.flow_id]
     target = target_flow.step(target_frame.step_id)
     if not target.back:
         return state, [Say(texts.CANNOT_GO_BACK), _ask(catalog, state, flow, current)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bot.engine.state import RunState
 from bot.flows.checks import edges
-from bot.flows.model import Catalog, Flow, Kind
+from bot.flows.model import Catalog, Flow, Kind, called_flow
 
 _longest: dict[int, tuple[Flow, dict[str, int]]] = {}
 """Per flow object: step id → questions ahead. The flow is held so that its id() stays its own."""
@@ -32,11 +32,13 @@ def ahead(catalog: Catalog, flow: Flow) -> dict[str, int]:
             return known[step_id]
         step = flow.step(step_id)
         if step.kind is Kind.CALL:
-            weight = ahead(catalog, catalog[step.call])[catalog[step.call].first.id]  # type: ignore[index]
+            sub = called_flow(catalog, step)
+            weight = ahead(catalog, sub)[sub.first.id]
         else:
             weight = 1 if step.is_question else 0
         way = on_way | {step_id}
-        taken, passed = set(), set()
+        taken: set[str] = set()
+        passed: set[str] = set()
         for edge in edges(flow, step, ()):
             if edge.target and edge.target not in way:
                 # A step whose `when` is false is passed over: it asks nothing.
@@ -66,11 +68,11 @@ def progress(catalog: Catalog, state: RunState) -> tuple[int, int]:
 
     k is 0 while the innermost step is not a question.
     """
-    inner = catalog[state.frame.flow_id]  # type: ignore[index]
+    inner = catalog[state.frame.flow_id]
     here = inner.step(state.frame.step_id)
     still = ahead(catalog, inner)[here.id]
     for frame in state.stack[:-1]:
-        still += _after(catalog, catalog[frame.flow_id], frame.step_id)  # type: ignore[index]
+        still += _after(catalog, catalog[frame.flow_id], frame.step_id)
     if not here.is_question:
         return 0, len(state.history) + still
     done = len(state.history) - 1

@@ -33,7 +33,7 @@ def display(
         return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
     if attr == "count":
         return str(len(value)) if isinstance(value, list) else "1"
-    if step.kind is Kind.CALL and step.call in catalog:
+    if step.kind is Kind.CALL and step.call is not None and step.call in catalog:
         callee = catalog[step.call]
         returned = next((s.returns for s in callee.steps if s.returns), None)
         if returned and callee.has_step(returned):
@@ -81,7 +81,7 @@ LEVELS = ("summaries", "full")
 
 def _root_step(catalog: Catalog, flow: Flow, step: Step) -> tuple[Flow, Step]:
     """For a call, the flow and question whose answer it returns; else the step itself."""
-    if step.kind is Kind.CALL and step.call in catalog:
+    if step.kind is Kind.CALL and step.call is not None and step.call in catalog:
         callee = catalog[step.call]
         returned = next((s.returns for s in callee.steps if s.returns), None)
         if returned and callee.has_step(returned):

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from bot.flows.model import FlowId
+
 SCHEMA_VERSION = 1
 SKIPPED: Mapping[str, bool] = {"skipped": True}
 """Stored for a skipped optional step: never empty text, so a skip stays a skip."""
@@ -28,7 +30,7 @@ class StateError(ValueError):
 class Frame:
     """Where one flow of the call stack is. `scope` prefixes the answer keys of a sub-flow."""
 
-    flow_id: str
+    flow_id: FlowId
     version: int
     step_id: str
     scope: str = ""
@@ -127,7 +129,7 @@ def _frame_dict(frame: Frame) -> dict[str, Any]:
 
 def _frame(data: Mapping[str, Any]) -> Frame:
     return Frame(
-        flow_id=str(data["flow"]),
+        flow_id=FlowId(str(data["flow"])),
         version=int(data["version"]),
         step_id=str(data["step"]),
         scope=str(data.get("scope", "")),

@@ -152,22 +152,24 @@ class Flow:
     """Named scores, each the mean of some scale answers, kept when a run finishes."""
     share: str = "full"
     """With "never", nothing of this flow reaches a therapist, not even that it was done."""
+    _index: Mapping[str, int] = field(init=False, repr=False, compare=False)
+    """Step id → position in `steps`, built once."""
 
     def __post_init__(self) -> None:
-        index = {s.id: i for i, s in enumerate(self.steps)}
-        object.__setattr__(self, "_index", index)
+        index: dict[str, int] = {s.id: i for i, s in enumerate(self.steps)}
+        object.__setattr__(self, "_index", index)  # the dataclass is frozen
 
     def step(self, step_id: str) -> Step:
         """The step with this id; KeyError if there is none."""
-        return self.steps[self._index[step_id]]  # type: ignore[attr-defined]
+        return self.steps[self._index[step_id]]
 
     def has_step(self, step_id: str) -> bool:
         """True when the flow has a step with this id."""
-        return step_id in self._index  # type: ignore[attr-defined]
+        return step_id in self._index
 
     def after(self, step_id: str) -> Step | None:
         """The step written after `step_id`, or None for the last one."""
-        i = self._index[step_id] + 1  # type: ignore[attr-defined]
+        i = self._index[step_id] + 1
         return self.steps[i] if i < len(self.steps) else None
 
     @property
@@ -178,3 +180,10 @@ class Flow:
 
 Catalog = Mapping[FlowId, Flow]
 """Every loaded flow by id; sub-flow calls are resolved through it."""
+
+
+def called_flow(catalog: Catalog, step: Step) -> Flow:
+    """The flow a call step runs; KeyError when it names none (a checked one always does)."""
+    if step.call is None:
+        raise KeyError(f"step '{step.id}' calls no flow")
+    return catalog[step.call]

@@ -6,12 +6,11 @@ test fails when they are out of date, so what a reviewer reads is what the bot s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 
 from bot.flows.graph import mermaid
 from bot.flows.locks import closed_by_safety
-from bot.flows.model import Flow, Kind
+from bot.flows.model import Catalog, Flow, Kind
 from bot.flows.voice import FORBIDDEN, scan
 
 KIND_WORDS = {
@@ -133,7 +132,7 @@ def _box(ok: bool, text: str) -> str:
     return f"- [{'x' if ok else ' '}] {text}"
 
 
-def write_pages(flows: Mapping[str, Flow], folder: Path) -> list[Path]:
+def write_pages(flows: Catalog, folder: Path) -> list[Path]:
     """Write (or refresh) one page per flow plus an index; returns the files written."""
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []

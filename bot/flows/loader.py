@@ -137,7 +137,10 @@ def _columns_are_exact(node: yaml.ScalarNode) -> bool:
     """True when the value's characters sit one-to-one on a single line of the file."""
     if node.start_mark.line != node.end_mark.line or node.style in ("|", ">"):
         return False
-    raw = node.start_mark.buffer[node.start_mark.pointer : node.end_mark.pointer]
+    buffer = node.start_mark.buffer
+    if buffer is None:  # a loader reading a stream keeps no text to compare against
+        return False
+    raw = buffer[node.start_mark.pointer : node.end_mark.pointer]
     if node.style == '"':
         return "\\" not in raw
     if node.style == "'":

@@ -29,7 +29,10 @@ REVIEW_ANSWERS = ("still", "stopped", "rather")
 
 def _load(name: str) -> dict[str, Any]:
     text = (resources.files("bot") / "content" / "safety" / name).read_text("utf-8")
-    return yaml.safe_load(text)
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise ValueError(f"bot/content/safety/{name} must be a mapping")
+    return data
 
 
 @cache
@@ -86,7 +89,7 @@ def offer_buttons(names: list[str], labels: Mapping[str, str] | None = None) -> 
     return tuple(Button(shown[n], n) for n in names)
 
 
-def _question(category: str, verb: str) -> tuple[Button, ...]:
+def _question(category: str, verb: str) -> tuple[Button, Button]:
     spec = texts()["categories"][category]
     return (
         Button(spec["yes_label"], f"{verb}:{category}:y"),

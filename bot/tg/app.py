@@ -8,14 +8,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from telegram import BotCommand, Update
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import ApplicationBuilder
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import Settings
 from bot.flows.model import Catalog
 from bot.storage import Store, open_db
 from bot.tg import texts
-from bot.tg.handlers import Adapter
+from bot.tg.handlers import Adapter, App
 from bot.tg.ordering import PerPersonOrder
 from bot.usecases.service import Service
 
@@ -58,7 +58,7 @@ def configure_logging(settings: Settings) -> None:
             handler.addFilter(Redact(settings.token))
 
 
-async def _set_commands(app: Application) -> None:  # type: ignore[type-arg]
+async def _set_commands(app: App) -> None:
     await app.bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])
 
 
@@ -66,7 +66,7 @@ def build_application(
     settings: Settings,
     service: Service,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-) -> Application:  # type: ignore[type-arg]
+) -> App:
     """The PTB application with every handler installed."""
     assert settings.token, "a token is required"
     builder = (

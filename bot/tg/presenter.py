@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
@@ -256,7 +257,7 @@ class Sender:
         sent: list[Message] = []
         try:
             for message in messages:
-                sent.append(await self.call(chat_id, lambda m=message: self._send(chat_id, m)))
+                sent.append(await self.call(chat_id, partial(self._send, chat_id, message)))
         except Blocked:
             pass
         return sent

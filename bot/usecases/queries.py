@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.engine import Effect
 from bot.flows.model import Catalog, Flow, Lock
 from bot.storage import RunRecord, Store
@@ -42,10 +40,6 @@ class Queries:
     def lock_of(self, user_id: int, flow_id: str) -> Lock | None:
         """The first lock that keeps this person from starting the flow, if any."""
         return self.access.lock_of(user_id, flow_id)
-
-    def facts(self, user_id: int) -> dict[str, dict[str, Any]]:
-        """What flows may read of the person (their memory, and `disclosed`)."""
-        return self.access.facts(user_id)
 
     def needs_onboarding(self, user_id: int) -> bool:
         """True until the person has finished the onboarding flow (when there is one)."""

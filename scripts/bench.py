@@ -3,6 +3,7 @@
     python scripts/bench.py core [--users 10000 100000] [--samples 2000]
     python scripts/bench.py e2e [--users 200]
     python scripts/bench.py reminders [--pending 100000] [--due 1000]
+    python scripts/bench.py chaos [--users 10] [--kills 8] [--seed 1]
 
 `core`: the time of one `Service.handle()` step, commit included, on a real SQLite file that
 already holds N people mid-flow; and, in the same run, the time python-telegram-bot's
@@ -13,6 +14,11 @@ PicklePersistence takes to persist the same per-person state for one person at t
 python-telegram-bot's HTTP stack, against the fake Bot API server of the test suite on
 127.0.0.1; then the same updates go to a bare python-telegram-bot echo bot. Prints updates per
 second and p50/p99 latency (update queued → first reply) for both, and the ratio.
+
+`chaos`: N people walk the tour against the real bot process while it is SIGKILLed at random
+moments M times and restarted; a person who hears nothing for a while sends /resume, as a
+person would. Prints the answers acknowledged, acknowledged answers lost, answers applied twice,
+updates never answered, and the worst delay that four chats waiting out a 429 cause another.
 
 `reminders`: one tick of the reminder job (`Service.due_reminders`: find what is due, mark it
 sent, build each message, look for conversations to nudge) on a real SQLite file holding N
@@ -29,7 +35,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -380,6 +386,130 @@ def cmd_e2e(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- chaos ----------------------------------------------------------------------------------
+
+CHAOS_STEPS: list[tuple[str, str, str]] = [
+    # (how, what, a fragment of the question that waits for this step's answer)
+    ("text", "/start tour", ""),
+    ("button", "I'm ready", "Tap the button when you're ready"),
+    ("text", "Sam", "What would you like me to call your partner"),
+    ("text", "we argued about the dishes again", "got stuck. What happened"),
+    ("button", "I push to talk it out", "what do you usually do?"),
+    ("button", "4", "how close do you feel"),
+    ("multi", "scared", "what else might have been there?"),
+]
+CHAOS_ANSWERS = ("partner", "moment", "my_move", "closeness", "under")
+"""The tour's stored answers along that walk: each must be there exactly once at the end."""
+
+
+def _finished(message: Any) -> bool:
+    return "Your reflection" in (message.text or "")
+
+
+def _asks(fragment: str) -> Callable[[Any], bool]:
+    return lambda message: fragment in (message.text or "")
+
+
+def _where(fake: Any, user: int) -> int:
+    """Which step a person is at, from the newest question the bot showed them."""
+    for message in reversed(fake.messages(user)):
+        if _finished(message):
+            return len(CHAOS_STEPS)
+        for index, (_how, _what, fragment) in enumerate(CHAOS_STEPS):
+            if fragment and fragment in (message.text or ""):
+                return index
+    return 0
+
+
+def _take_step(fake: Any, user: int, index: int) -> None:
+    how, what, _fragment = CHAOS_STEPS[index]
+    if how == "text":
+        fake.send_text(user, what)
+    elif how == "button":
+        fake.press_button(user, what)
+    else:
+        fake.press_button(user, f"☐ {what}")
+        fake.wait_for_message(user, lambda m: f"☑ {what}" in " ".join(m.button_labels))
+        fake.press_button(user, "Done ✓")
+
+
+def _waits_for(index: int) -> Callable[[Any], bool]:
+    """What the reply to step `index` looks like: the next question, or the reflection."""
+    if index + 1 < len(CHAOS_STEPS):
+        return _asks(CHAOS_STEPS[index + 1][2])
+    return _finished
+
+
+def cmd_chaos(args: argparse.Namespace) -> int:
+    """Walk people through the tour while the bot is killed; count what went missing."""
+    import random
+    import sqlite3
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from bot_process import BotProcess
+    from fake_telegram import FakeTelegram
+
+    rng = random.Random(args.seed)
+    users = list(range(7000, 7000 + args.users))
+    acknowledged = never_answered = kills = 0
+    with FakeTelegram() as fake, tempfile.TemporaryDirectory() as tmp:
+        bot = BotProcess(fake, Path(tmp), LOG_LEVEL="WARNING").start()
+        at = dict.fromkeys(users, 0)
+        rounds = 0
+        while any(i < len(CHAOS_STEPS) for i in at.values()) and rounds < 40:
+            rounds += 1
+            walking = [u for u in users if at[u] < len(CHAOS_STEPS)]
+            marks = {}
+            for user in walking:
+                marks[user] = fake.mark()
+                _take_step(fake, user, at[user])
+            if kills < args.kills and rng.random() < 0.6:
+                time.sleep(rng.uniform(0, 0.12))  # somewhere between delivery and reply
+                bot.kill()
+                kills += 1
+                bot.start()
+            for user in walking:
+                try:
+                    fake.wait_for_message(user, _waits_for(at[user]), since=marks[user], timeout=8)
+                    acknowledged += 1
+                    at[user] += 1
+                except AssertionError:
+                    never_answered += 1
+                    mark = fake.mark()
+                    fake.send_text(user, "/resume")
+                    fake.wait_for_message(user, since=mark, timeout=15)
+                    time.sleep(0.3)
+                    at[user] = _where(fake, user)
+        # Four chats wait out a 429 of six seconds; how long does a fifth person wait?
+        fake.fail_next("sendMessage", 429, retry_after=6, count=4)
+        for user in users[:4]:
+            fake.send_text(user, "/resume")
+        time.sleep(0.1)
+        mark = fake.mark()
+        begin = time.monotonic()
+        fake.send_text(users[4], "/resume")
+        fake.wait_for_message(users[4], since=mark, timeout=30)
+        blocked = time.monotonic() - begin
+        bot.stop()
+        with sqlite3.connect(bot.db) as conn:
+            rows = conn.execute(
+                "select a.user_id, a.step, count(*) from answers a join runs r on r.id = a.run_id"
+                " where r.flow_id = 'tour' group by a.user_id, a.run_id, a.step"
+            ).fetchall()
+    counts = {(u, step): n for u, step, n in rows}
+    finished = [u for u in users if at[u] >= len(CHAOS_STEPS)]
+    lost = sum(1 for u in finished for step in CHAOS_ANSWERS if (u, step) not in counts)
+    twice = sum(1 for n in counts.values() if n > 1)
+    print(f"{args.users} people, the bot SIGKILLed {kills} times, {rounds} rounds")
+    print(f"  answers acknowledged (a reply came)  {acknowledged}")
+    print(f"  people who finished the tour         {len(finished)} of {args.users}")
+    print(f"  acknowledged answers lost            {lost}")
+    print(f"  answers applied twice                {twice}")
+    print(f"  updates never answered (in 8 s)      {never_answered}")
+    print(f"  another chat's reply while 4 wait out a 429 (retry_after 6): {blocked:.2f} s")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse arguments and run one benchmark."""
     parser = argparse.ArgumentParser(prog="scripts/bench.py", description=__doc__.split("\n")[0])
@@ -397,6 +527,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     reminders.add_argument("--samples", type=int, default=50)
     reminders.add_argument("--rounds", type=int, default=5)
     reminders.set_defaults(func=cmd_reminders)
+    chaos = sub.add_parser("chaos", help="walks through the tour while the bot is SIGKILLed")
+    chaos.add_argument("--users", type=int, default=10)
+    chaos.add_argument("--kills", type=int, default=8)
+    chaos.add_argument("--seed", type=int, default=1)
+    chaos.set_defaults(func=cmd_chaos)
     echo = sub.add_parser("echo-bot", help=argparse.SUPPRESS)
     echo.set_defaults(func=lambda _args: echo_bot())
     args = parser.parse_args(argv)

@@ -23,6 +23,7 @@ from bot.engine.effects import (
     Say,
 )
 from bot.engine.events import Back, Choice, Event, Picks, Resume, Skip, Start, Text
+from bot.engine.numbers import small_int
 from bot.engine.progress import progress
 from bot.engine.render import LEVELS, display, labels, lookup, remembered, render
 from bot.engine.state import SKIPPED, Frame, Mark, RunState, is_skipped
@@ -109,8 +110,9 @@ def _norm(text: str) -> str:
 def _match_option(step: Step, text: str, fill: Callable[[str], str] = str) -> str | None:
     """The option a typed text means: its number, its label (as shown) or its value."""
     number = _NUMBER.match(text)
-    if number and 1 <= int(number.group(1)) <= len(step.options):
-        return step.options[int(number.group(1)) - 1].value
+    picked = small_int(number.group(1)) if number else None
+    if picked is not None and 1 <= picked <= len(step.options):
+        return step.options[picked - 1].value
     wanted = _norm(text)
     for option in step.options:
         if wanted and wanted in (_norm(fill(option.label)), _norm(option.value)):
@@ -144,7 +146,7 @@ def _interpret(step: Step, event: Event, fill: Callable[[str], str] = str) -> An
     if kind is Kind.SCALE:
         raw_text = event.value if isinstance(event, Choice) else getattr(event, "text", "")
         number = _NUMBER.match(raw_text or "")
-        point = int(number.group(1)) if number else None
+        point = small_int(number.group(1)) if number else None
         if point is None or not step.scale_min <= point <= step.scale_max:
             raise _Invalid(texts.scale(step.scale_min, step.scale_max))
         return point

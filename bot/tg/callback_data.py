@@ -45,12 +45,14 @@ class Payload:
 
 def decode(data: str | None) -> Payload | None:
     """The payload of a button, or None for data we never made (old formats, tampering)."""
-    if not data:
+    if not data or len(data.encode(errors="replace")) > MAX_BYTES:
         return None
     parts = data.split("|", 3)
-    if len(parts) != 4 or parts[0] not in KINDS:
+    if len(parts) != 4 or parts[0] not in KINDS or not all(map(_is_b36, parts[1:3])):
         return None
-    try:
-        return Payload(parts[0], int(parts[1], 36), int(parts[2], 36), parts[3])
-    except ValueError:
-        return None
+    return Payload(parts[0], int(parts[1], 36), int(parts[2], 36), parts[3])
+
+
+def _is_b36(text: str) -> bool:
+    """A run or seq field as `_b36` writes it: 1 to 12 of its digits, nothing else."""
+    return 0 < len(text) <= 12 and all(c in _DIGITS for c in text)

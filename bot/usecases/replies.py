@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from bot.engine import Effect
 
+OLD_BUTTON = "That button no longer works."
+"""The reply to a button we never made, or one whose offer has gone (a forged or stale press)."""
+
 
 @dataclass(frozen=True)
 class Notice:

@@ -17,6 +17,7 @@ from bot.safety import responses
 from bot.safety.screen import Flag, screen
 from bot.storage import PAUSED, RunRecord, Store
 from bot.storage.disclosures import Disclosure
+from bot.usecases.replies import OLD_BUTTON
 
 SAFETY_PLAN = "safety-plan"
 GROUNDING = "grounding"
@@ -192,7 +193,10 @@ class SafetyPath:
         _, paused_run = self.personal.pending(user_id)
         can_resume = paused_run is not None
         verb, _, rest = action.partition(":")
+        stale = Step([Say(OLD_BUTTON)])
         if verb == "chk":
+            if rest not in ("violence:y", "violence:n"):
+                return stale
             reply = responses.on_check(rest.endswith(":y"), can_resume)
             self._keep(user_id, reply, now)
             self.personal.set_pending(user_id, reply.waiting, None)
@@ -200,8 +204,8 @@ class SafetyPath:
             return Step([reply.offer])
         if verb == "ans":
             category, _, answer = rest.partition(":")
-            if category not in responses.texts()["categories"]:
-                return Step([])
+            if category not in responses.texts()["categories"] or answer not in ("y", "n"):
+                return stale
             reply = responses.on_answer(category, answer == "y", country, can_resume)
             self._keep(user_id, reply, now)
             self.personal.set_pending(user_id, None, None)
@@ -228,7 +232,7 @@ class SafetyPath:
             return Step([], start_flow=SAFETY_PLAN)
         if verb == "resume":
             return Step([], resume=True)
-        return Step([])
+        return stale
 
     def sos(self, user_id: int, now: datetime, active: RunRecord | None) -> list[Effect]:
         """/sos: pause whatever is open and show every line for the person's country."""

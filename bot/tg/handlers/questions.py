@@ -11,6 +11,7 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from bot.engine import Back, Choice, Picks, Resume, Say, Skip, Start
+from bot.engine.numbers import small_int
 from bot.tg import texts
 from bot.tg.callback_data import Payload
 from bot.tg.handlers.base import Base, Context
@@ -31,7 +32,8 @@ class QuestionButtons(Base):
             return None
         markup = getattr(query.message, "reply_markup", None)
         if payload.kind == "d":
-            low = int(payload.arg.split("-")[0] or 1)
+            # The bounds come from the keyboard we sent, never from the press (it may be forged).
+            low = pick_bounds(markup)[0]
             return texts.TOO_FEW.format(low=low) if len(selected(markup)) < low else None
         limit = pick_limit(markup)
         if markup is not None and toggled(markup, payload.arg, limit) is None:
@@ -71,6 +73,8 @@ class QuestionButtons(Base):
         if user is None or message is None or markup is None or not live:
             await self.run(update, context, Picks((), payload.seq), run_id=payload.run)
             return
+        if payload.arg not in options(markup):
+            return  # an option this keyboard does not have: nothing changes
         new = toggled(markup, payload.arg, pick_limit(markup))
         if new is None or not self.claim(update):
             return
@@ -85,10 +89,29 @@ class QuestionButtons(Base):
             log.warning("could not update a keyboard for chat %s: %s", user.id, type(exc).__name__)
 
 
-def pick_limit(markup: InlineKeyboardMarkup | None) -> int:
-    """The most options a multi-select allows, as its Done button records it."""
+def pick_bounds(markup: InlineKeyboardMarkup | None) -> tuple[int, int]:
+    """(fewest, most) options a multi-select allows, as its Done button records them
+    (`d|run|seq|low-high`); (1, 99) when the keyboard has no readable Done button."""
     for row in markup.inline_keyboard if markup else ():
         for b in row:
-            if str(b.callback_data).startswith("d|"):
-                return int(str(b.callback_data).rsplit("-", 1)[-1])
-    return 99
+            data = str(b.callback_data or "")
+            if data.startswith("d|"):
+                low, _, high = data.split("|", 3)[-1].partition("-")
+                fewest, most = small_int(low), small_int(high)
+                return (1 if fewest is None else fewest), (99 if most is None else most)
+    return 1, 99
+
+
+def pick_limit(markup: InlineKeyboardMarkup | None) -> int:
+    """The most options a multi-select allows, as its Done button records it."""
+    return pick_bounds(markup)[1]
+
+
+def options(markup: InlineKeyboardMarkup | None) -> set[str]:
+    """The option values a multi-select keyboard can toggle."""
+    return {
+        str(b.callback_data).split("|", 3)[3]
+        for row in (markup.inline_keyboard if markup else ())
+        for b in row
+        if str(b.callback_data or "").startswith("t|") and str(b.callback_data).count("|") >= 3
+    }

@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.engine import Effect, Say
+from bot.engine.numbers import small_int
 from bot.usecases.practice.base import NOT_A_THERAPIST, ZONES
 from bot.usecases.practice.clients import Clients
 from bot.usecases.practice.consent import SCOPE_LABELS, SCOPE_WORDS, SCOPES, Consent
 from bot.usecases.practice.homework import Homework
 from bot.usecases.practice.reminding import NUDGE_AFTER, Reminding
-from bot.usecases.replies import Notice, Reply
+from bot.usecases.replies import OLD_BUTTON, Notice, Reply
 
 __all__ = [
     "NOT_A_THERAPIST",
@@ -39,21 +40,29 @@ class Practice(Consent, Homework, Reminding, Clients):
 
     def act(self, user_id: int, verb: str, rest: str, action: str, now: datetime) -> Reply:
         """A button of the therapist side: its verb, the rest of its action, the whole action."""
+        stale = Reply([Say(OLD_BUTTON)])
         if verb == "snooze":
-            return Reply(self.snooze(user_id, int(rest), now))
+            assignment_id = small_int(rest)
+            if assignment_id is None:
+                return stale
+            return Reply(self.snooze(user_id, assignment_id, now))
         if verb == "tz":
             return Reply(self.choose_zone(user_id, action))
         if verb == "acc":
             scope, _, code = rest.partition(":")
             return self.accept(user_id, scope, code, now)
         if verb == "scope":
-            link_id, _, scope = rest.partition(":")
-            return self.change_scope(user_id, int(link_id), scope, now)
+            link, _, scope = rest.partition(":")
+            link_id = small_int(link)
+            if link_id is None:
+                return stale
+            return self.change_scope(user_id, link_id, scope, now)
         if verb == "early":
-            link_id, _, on = rest.partition(":")
-            if not link_id.isdigit():
-                return Reply([])
-            return self.share_earlier(user_id, int(link_id), on == "on")
+            link, _, on = rest.partition(":")
+            link_id = small_int(link)
+            if link_id is None or on not in ("on", "off"):
+                return stale
+            return self.share_earlier(user_id, link_id, on == "on")
         if self.is_therapist(user_id):  # "as": /assign's steps
             return self.assign_step(user_id, action, now)
         return Reply([Say(NOT_A_THERAPIST)])

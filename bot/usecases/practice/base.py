@@ -85,7 +85,8 @@ class PracticeBase:
 
     def choose_zone(self, user_id: int, action: str) -> list[Effect]:
         """The list of zones, or the chosen one kept."""
-        _, what, zone = action.split(":", 2)
+        _, _, rest = action.partition(":")
+        what, _, zone = rest.partition(":")
         if what == "set" and zone in set(ZONES.values()) | {"UTC"}:
             self.rows.set_timezone(user_id, zone)
             return [Say(f"Thank you: reminders keep to {zone} time.")]

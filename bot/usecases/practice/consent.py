@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from bot.engine import Button, Effect, Offer, Say
 from bot.usecases.practice.base import PracticeBase, when
-from bot.usecases.replies import Notice, Reply
+from bot.usecases.replies import OLD_BUTTON, Notice, Reply
 
 SCOPES = ("status", "summaries", "full")
 SCOPE_WORDS = {
@@ -162,7 +162,7 @@ class Consent(PracticeBase):
         if link is None or link.client_id != client_id or link.revoked_at is not None:
             return Reply([Say("That sharing has already ended.")])
         if scope not in (*SCOPES, "none"):
-            return Reply([])
+            return Reply([Say(OLD_BUTTON)])
         self.rows.set_scope(link_id, scope, now)
         if scope == "none":
             self.rows.close_assignments(link_id)

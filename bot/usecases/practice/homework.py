@@ -8,10 +8,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.engine import Button, Effect, Offer, Say
+from bot.engine.numbers import small_int
 from bot.usecases.practice.base import REMIND_AT, PracticeBase, when
 from bot.usecases.replies import Notice, Reply
 
 NOT_ASSIGNABLE = {"getting-started", "readiness", "your-choices", "settle"}
+DUE_IN_DAYS = {1: "Tomorrow", 3: "In 3 days", 7: "In a week"}
+"""The due dates /assign offers as buttons (any other date is typed)."""
+TYPE_A_DATE = "Please type a date like 2026-12-24 or 24.12, or tap a button."
 DRAFT_WAITS = timedelta(minutes=30)
 """How long /assign waits for a typed date or note before it lets typing be typing again."""
 _DATE = re.compile(
@@ -42,9 +46,11 @@ class Homework(PracticeBase):
         draft = self.rows.draft(therapist_id)
         if draft is None:
             return Reply([Say("Start again with /assign.")])
-        _, what, value = action.split(":", 2)
+        _, _, rest = action.partition(":")
+        what, _, value = rest.partition(":")
         if what == "c":
-            link = self.rows.link(int(value))
+            link_id = small_int(value)
+            link = self.rows.link(link_id) if link_id is not None else None
             if link is None or link.therapist_id != therapist_id or link.revoked_at:
                 return Reply([Say("That client is no longer linked.")])
             self.rows.set_draft(therapist_id, {"link": link.id})
@@ -52,16 +58,15 @@ class Homework(PracticeBase):
             return Reply([Offer(f"Which conversation for “{link.label}”?", buttons)])
         if what == "f" and "link" in draft and value in self.catalog:
             self.rows.set_draft(therapist_id, {**draft, "flow": value, "at": now.isoformat()})
-            buttons = (
-                Button("Tomorrow", "as:d:1"),
-                Button("In 3 days", "as:d:3"),
-                Button("In a week", "as:d:7"),
-            )
+            buttons = tuple(Button(label, f"as:d:{days}") for days, label in DUE_IN_DAYS.items())
             return Reply(
                 [Offer("When is it due? Tap one, or type a date like 2026-12-24.", buttons)]
             )
         if what == "d" and "flow" in draft:
-            day = self._local_day(therapist_id, now) + timedelta(days=int(value))
+            days = small_int(value)
+            if days is None or days not in DUE_IN_DAYS:
+                return Reply([Say(TYPE_A_DATE)])
+            day = self._local_day(therapist_id, now) + timedelta(days=days)
             return self._ask_note(therapist_id, draft, day)
         if what == "n" and "due" in draft:
             return self._assign(therapist_id, draft, "", now)
@@ -81,7 +86,7 @@ class Homework(PracticeBase):
         if "due" not in draft:
             day = self._parse_day(text, self._local_day(therapist_id, now))
             if day is None:
-                return Reply([Say("Please type a date like 2026-12-24 or 24.12, or tap a button.")])
+                return Reply([Say(TYPE_A_DATE)])
             return self._ask_note(therapist_id, draft, day)
         return self._assign(therapist_id, draft, text.strip()[:500], now)
 

@@ -43,6 +43,8 @@ class Settings:
     """People who are therapists by the operator's setting (besides `therapists add`)."""
     clock_file: Path | None = None
     """Tests only: a file holding the current time (ISO), so a test can move the clock."""
+    max_sends_per_second: float = 30.0
+    """Telegram's overall limit for a bot's messages (0: no limit kept by the bot itself)."""
 
     def __repr__(self) -> str:
         # Never show the token, even in a traceback or a debug print.
@@ -71,4 +73,5 @@ class Settings:
                 if part
             ),
             clock_file=Path(env["BOT_CLOCK_FILE"]) if env.get("BOT_CLOCK_FILE") else None,
+            max_sends_per_second=float(env.get("TELEGRAM_MAX_SENDS_PER_SECOND") or 30),
         )

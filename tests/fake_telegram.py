@@ -238,6 +238,13 @@ class _Failure:
     description: str
     retry_after: int | None
     applied: bool
+    chat_id: int | None = None  # only calls to this chat; None: any call
+
+
+@dataclass
+class _Hang:
+    seconds: float
+    chat_id: int | None = None  # only calls to this chat; None: any call
 
 
 @dataclass
@@ -875,6 +882,7 @@ class FakeTelegram:
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._call_log: list[Call] = []
         self._failures: dict[str, list[_Failure]] = {}
+        self._hangs: dict[str, list[_Hang]] = {}
         self._chat_actions: list[tuple[int, str]] = []
         self._last_action_seq: dict[int, int] = {}
         self._events: list[tuple[int, int | None, str]] = []
@@ -955,24 +963,44 @@ class FakeTelegram:
         *,
         description: str | None = None,
         applied: bool = False,
+        chat_id: int | None = None,
     ) -> None:
         """Answer the next ``count`` calls of ``method`` ("*" for any) with an error.
 
         429 comes with ``parameters.retry_after``; 500/502 with "Internal Server Error"/"Bad
         Gateway". With ``applied=True`` the call takes effect (the message is stored) and only
-        the answer is an error: a lost response.
+        the answer is an error: a lost response. With ``chat_id`` only calls naming that chat
+        count (Telegram's flood control is per chat as well as per bot).
         """
-        key = "*" if method == "*" else self._canonical(method)
-        if key is None:
-            raise ValueError(f"unknown Bot API method {method!r}")
+        key = self._method_key(method)
         if description is None:
             if status == 429:
                 description = f"Too Many Requests: retry after {retry_after}"
             else:
                 description = _FAILURE_TEXT.get(status) or HTTPStatus(status).phrase
-        failure = _Failure(status, description, retry_after if status == 429 else None, applied)
+        failure = _Failure(
+            status, description, retry_after if status == 429 else None, applied, chat_id
+        )
         with self._cond:
             self._failures.setdefault(key, []).extend(copy.copy(failure) for _ in range(count))
+
+    def hang_next(
+        self, method: str, seconds: float, count: int = 1, *, chat_id: int | None = None
+    ) -> None:
+        """Hold the next ``count`` calls of ``method`` ("*" for any) ``seconds`` before serving.
+
+        A slow network or a slow Telegram: the call then goes on as usual (other connections are
+        served meanwhile). With ``chat_id`` only calls naming that chat are held.
+        """
+        key = self._method_key(method)
+        with self._cond:
+            self._hangs.setdefault(key, []).extend(_Hang(seconds, chat_id) for _ in range(count))
+
+    def _method_key(self, method: str) -> str:
+        key = "*" if method == "*" else self._canonical(method)
+        if key is None:
+            raise ValueError(f"unknown Bot API method {method!r}")
+        return key
 
     def block(self, user_id: int) -> None:
         """The user blocks the bot: every send/edit to that chat answers 403."""
@@ -1588,7 +1616,9 @@ class FakeTelegram:
             raw, files = _request_params(handler, url.query, body)
             with self._cond:
                 call.params = {**raw, **files}
-            failure = self._take_failure(method)
+            chat = _raw_chat(raw)
+            self._hang(method, chat)
+            failure = self._take_failure(method, chat)
             if failure is not None and not failure.applied:
                 call.injected = True
                 raise _failure_error(failure)
@@ -1609,13 +1639,29 @@ class FakeTelegram:
             self._bump()
         return 200, {"ok": True, "result": result}
 
-    def _take_failure(self, method: str) -> _Failure | None:
+    def _take_failure(self, method: str, chat: int | None = None) -> _Failure | None:
         with self._cond:
             for key in (method, "*"):
-                queue = self._failures.get(key)
-                if queue:
-                    return queue.pop(0)
+                queue = self._failures.get(key) or []
+                for index, failure in enumerate(queue):
+                    if failure.chat_id is None or failure.chat_id == chat:
+                        return queue.pop(index)
             return None
+
+    def _hang(self, method: str, chat: int | None) -> None:
+        with self._cond:
+            hang = None
+            for key in (method, "*"):
+                queue = self._hangs.get(key) or []
+                for index, candidate in enumerate(queue):
+                    if candidate.chat_id is None or candidate.chat_id == chat:
+                        hang = queue.pop(index)
+                        break
+                if hang is not None:
+                    break
+            if hang is not None:
+                # Waiting on the condition lets every other request go on; stop() wakes it.
+                self._cond.wait_for(lambda: self._stopping, timeout=hang.seconds)
 
     def _typed_params(
         self, method: str, raw: dict[str, Any], files: dict[str, UploadedFile]
@@ -2188,6 +2234,14 @@ def _update_chat(payload: dict[str, Any]) -> int | None:
         if "from" in value:
             return value["from"]["id"]
     return None
+
+
+def _raw_chat(raw: dict[str, Any]) -> int | None:
+    """The chat a request names, before its parameters are checked (None if none or odd)."""
+    try:
+        return int(raw["chat_id"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _envelope(error: ApiError) -> tuple[int, dict[str, Any]]:

@@ -17,6 +17,7 @@ from bot.storage import Store, open_db
 from bot.tg import texts
 from bot.tg.handlers import Adapter, App
 from bot.tg.ordering import PerPersonOrder
+from bot.tg.presenter import Courtesy
 from bot.usecases.service import Service
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,9 @@ def configure_logging(settings: Settings) -> None:
     warnings.filterwarnings("ignore", category=PTBDeprecationWarning, message=".*retry_after.*")
     for name in CHATTY_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
+    # The rate limiter logs every 429 it passes on with a traceback; the sender that waits it
+    # out logs it once, in a line.
+    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
     if settings.token:
         for handler in logging.getLogger().handlers:
             handler.addFilter(Redact(settings.token))
@@ -73,9 +77,11 @@ def build_application(
         ApplicationBuilder()
         .token(settings.token)
         .post_init(_set_commands)
-        # A few people at a time: enough to overlap network waits, few enough that the HTTP
-        # connection pool stays small (its bookkeeping grows with every open connection).
-        .concurrent_updates(PerPersonOrder(4))
+        # Many people at a time, each one's updates in order: a chat waiting out a 429 or a
+        # slow send holds up no one else. Sending is paced by Telegram's overall limit; the
+        # HTTP pool stays small (its bookkeeping grows with every open connection).
+        .concurrent_updates(PerPersonOrder())
+        .rate_limiter(Courtesy(overall_max_rate=settings.max_sends_per_second))
         .connection_pool_size(8)
     )
     if settings.api_base_url:

@@ -26,9 +26,10 @@ from bot.usecases.service import Service
 log = logging.getLogger(__name__)
 
 Context: TypeAlias = ContextTypes.DEFAULT_TYPE
-# What `ApplicationBuilder().build()` makes when nothing custom is plugged in.
+# What `ApplicationBuilder().build()` makes with a rate limiter plugged in (its retry argument
+# is an int) and nothing else custom.
 App: TypeAlias = Application[
-    ExtBot[None], Context, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[Context]
+    ExtBot[int], Context, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[Context]
 ]
 Handler: TypeAlias = Callable[[Update, Context], Coroutine[Any, Any, None]]
 

@@ -81,7 +81,7 @@ def build_application(
         # slow send holds up no one else. Sending is paced by Telegram's overall limit; the
         # HTTP pool stays small (its bookkeeping grows with every open connection).
         .concurrent_updates(PerPersonOrder())
-        .rate_limiter(Courtesy(overall_max_rate=settings.max_sends_per_second))
+        .rate_limiter(Courtesy(overall_max_rate=settings.max_sends_per_second, in_flight=8))
         .connection_pool_size(8)
     )
     if settings.api_base_url:

@@ -300,13 +300,20 @@ class Courtesy(AIORateLimiter):
       sent (Telegram refuses it: "message is not modified"); the last keyboard set is
       remembered per message, for the `remember` most recently edited messages;
     - an answerCallbackQuery that fails on the way (5xx, network, timeout) is tried once more,
-      and "query is too old" (answered already, or too late to) is let go quietly.
+      and "query is too old" (answered already, or too late to) is let go quietly;
+    - at most `in_flight` calls are on the wire at once (the HTTP pool's size): the rest wait
+      in a cheap FIFO here rather than in the pool, whose bookkeeping grows with every waiter.
     """
 
     def __init__(
-        self, overall_max_rate: float = 30, remember: int = 10_000, retry_delay: float = 0.2
+        self,
+        overall_max_rate: float = 30,
+        remember: int = 10_000,
+        retry_delay: float = 0.2,
+        in_flight: int = 8,
     ) -> None:
         super().__init__(overall_max_rate=overall_max_rate, max_retries=0)
+        self._wire = asyncio.Semaphore(in_flight)
         self.remember = remember
         self.retry_delay = retry_delay
         self._keyboards: OrderedDict[tuple[int, int], str] = OrderedDict()
@@ -321,7 +328,12 @@ class Courtesy(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> ApiResult:
         """Send one call through the rate limits, unless it would change nothing."""
-        send = partial(super().process_request, callback, args, kwargs, endpoint, data)
+
+        async def on_the_wire(*args: Any, **kwargs: Any) -> ApiResult:
+            async with self._wire:
+                return await callback(*args, **kwargs)
+
+        send = partial(super().process_request, on_the_wire, args, kwargs, endpoint, data)
         if endpoint == "answerCallbackQuery":
             return await self._answer(partial(send, rate_limit_args))
         key = _message_key(data)

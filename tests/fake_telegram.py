@@ -1189,6 +1189,12 @@ class FakeTelegram:
                 f"it has {message.button_labels}\n" + self.dump(user_id)
             )
 
+    def send_raw_update(self, chat_id: int, content: dict[str, Any]) -> int:
+        """Queue an update with this content as it stands, however malformed (an update a
+        client library may fail to read); returns its update_id."""
+        with self._cond:
+            return self._queue_update(chat_id, content, "raw update")
+
     def redeliver(self, update_id: int) -> int:
         """Queue an update again with the same update_id (delivered on the next getUpdates,
         whatever the offset, as after a crash before the offset was confirmed)."""

@@ -155,9 +155,12 @@ def test_old_buttons_double_taps_and_redelivered_updates_never_advance_twice(fak
     before = len(fake.messages(user))
     mark = fake.mark()
     fake.redeliver(first)
+    # The redelivered press changes nothing, and shows the live question again.
+    again = fake.wait_for_text(user, "how close do you feel", since=mark)
     fake.send_text(user, "/help")  # something that certainly gets an answer
     fake.wait_for_text(user, "Here is what you can do", since=mark)
-    assert len(fake.messages(user)) == before + 1  # the redelivered press changed nothing
+    assert len(fake.messages(user)) == before + 2
+    assert again.buttons
     assert rows(bot.db, "select count(*) from answers where step = 'my_move'") == [(1,)]
     # A button from an earlier message, long gone: the ready button of the first question.
     ready = next(m for m in fake.messages(user) if "I'm ready" in m.button_labels)

@@ -34,6 +34,7 @@ def test_migrations_are_named_and_applied_once(tmp_path):
         "m009_practice",
         "m010_disclosures",
         "m011_shared_copies",
+        "m012_inbox",
     ]
     db.close()
     again = open_db(path)
@@ -64,7 +65,9 @@ def test_a_repeated_event_id_changes_nothing(service, file_store, now):
     first = service.handle(7, Choice("ready"), now, event_id="u2")
     again = service.handle(7, Choice("ready"), now, event_id="u2")
     assert ask_of(first).key == "partner"
-    assert again.duplicate and again.effects == []
+    # Nothing moves; the person gets the live question again rather than silence.
+    assert again.duplicate and ask_of(again).key == "partner"
+    assert ask_of(again).seq == ask_of(first).seq
     assert file_store.active_run(7).state.seq == ask_of(first).seq
 
 

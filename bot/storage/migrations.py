@@ -258,3 +258,22 @@ def m011_shared_copies(db: Database) -> None:
     db["runs"].add_column("shared_summaries", str)  # type: ignore[union-attr]
     db["runs"].add_column("shared_full", str)  # type: ignore[union-attr]
     db["therapist_links"].add_column("share_earlier", int, not_null_default=0)  # type: ignore[union-attr]
+
+
+@migrations()
+def m012_inbox(db: Database) -> None:
+    """Updates as they arrive, written before Telegram is told they were received: a crash
+    between delivery and handling loses none. A row goes once its update is handled; one that
+    cannot be read stays, set aside. And the offset Telegram last confirmed."""
+    db["inbox"].create(  # type: ignore[union-attr]
+        {
+            "update_id": int,
+            "user_id": int,
+            "raw": str,
+            "received_at": str,
+            "set_aside_at": str,
+        },
+        pk="update_id",
+        not_null={"raw", "received_at"},
+    )
+    db["inbox_offset"].create({"id": int, "next_offset": int}, pk="id")  # type: ignore[union-attr]

@@ -13,6 +13,7 @@ from sqlite_utils import Database
 
 from bot.engine.state import RunState
 from bot.storage.disclosures import DisclosureStore
+from bot.storage.inbox import InboxStore
 from bot.storage.personal import PersonalStore
 from bot.storage.practice import PracticeStore
 from bot.storage.times import iso
@@ -42,6 +43,7 @@ class Store:
         self.db = db
         self.personal = PersonalStore(db)
         self.disclosures = DisclosureStore(db)
+        self.inbox = InboxStore(db)
         self.practice = PracticeStore(db)
 
     @contextmanager

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from telegram import BotCommand, Update
+from telegram import BotCommand
 from telegram.ext import ApplicationBuilder
 from telegram.warnings import PTBDeprecationWarning
 
@@ -16,15 +17,16 @@ from bot.flows.model import Catalog
 from bot.storage import Store, open_db
 from bot.tg import texts
 from bot.tg.handlers import Adapter, App
+from bot.tg.intake import poll
 from bot.tg.ordering import PerPersonOrder
 from bot.tg.presenter import Courtesy
+from bot.tg.webhook import serve
 from bot.usecases.service import Service
 
 log = logging.getLogger(__name__)
 
 # Libraries that log request parameters (what people wrote) or URLs (the token) at DEBUG or
 # INFO: they never go below WARNING, whatever LOG_LEVEL says.
-WEBHOOK_PATH = "telegram"
 CHATTY_LOGGERS = ("httpx", "httpcore", "telegram", "apscheduler", "tornado")
 
 
@@ -123,16 +125,10 @@ def run(settings: Settings, catalog: Catalog) -> int:
     log.info("starting with %d flows, database %s", len(catalog), settings.db_path)
     try:
         if settings.webhook_url:
-            app.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=WEBHOOK_PATH,
-                webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret,
-                allowed_updates=Update.ALL_TYPES,
-            )
+            asyncio.run(serve(app, store, clock_from(settings), settings))
         else:
-            app.run_polling(allowed_updates=Update.ALL_TYPES)
+            # Our own polling: each update is in SQLite before Telegram is told it arrived.
+            asyncio.run(poll(app, store, clock_from(settings)))
     finally:
         db.close()
     log.info("stopped cleanly")

@@ -66,7 +66,7 @@ class Service(Queries):
         self.talks.notices = []
         with self.store.atomic():
             if not self._first_time(user_id, event_id, now):
-                return Outcome([], duplicate=True)
+                return self._again(user_id, now)
             active, effects = self.talks.active(user_id, now)
             if isinstance(event, Text) and not effects:
                 caught = interrupt(self.practice, self.safety, user_id, event.text, now)
@@ -106,7 +106,7 @@ class Service(Queries):
         self.talks.notices = []
         with self.store.atomic():
             if not self._first_time(user_id, event_id, now):
-                return Outcome([], duplicate=True)
+                return self._again(user_id, now)
             verb, _, rest = action.partition(":")
             active = self.store.active_run(user_id)
             effects: list[Effect] = []
@@ -225,6 +225,14 @@ class Service(Queries):
         self.store.touch_user(user_id, now)
         self.ids.flush(user_id)
         return True
+
+    def _again(self, user_id: int, now: datetime) -> Outcome:
+        """An event applied before, delivered again (after a crash): nothing moves, and the
+        person gets the live question again rather than silence."""
+        active, effects = self.talks.active(user_id, now)
+        if active is not None:
+            effects, _ = self.talks.go_on(user_id, Resume(), now, active)
+        return Outcome(effects, duplicate=True, run_id=active.id if active else None)
 
     def _take(self) -> tuple[Notice, ...]:
         notices, self.talks.notices = tuple(self.talks.notices), []

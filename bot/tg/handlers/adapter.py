@@ -101,8 +101,8 @@ class Adapter(Conversation, QuestionButtons, Safety, Therapists, Rights):
         if user is None:
             return
         outcome = self.service.action(user.id, payload.arg, self.clock(), f"u{update.update_id}")
+        await self.show(context, user.id, outcome.effects, outcome.run_id)
         if not outcome.duplicate:
-            await self.show(context, user.id, outcome.effects, outcome.run_id)
             await self.tell_others(context, outcome.notices)
 
     # -- the repeating job -------------------------------------------------------------------

@@ -78,7 +78,8 @@ class Base(ABC):
         outcome = self.service.handle(
             user.id, event, self.clock(), event_id=f"u{update.update_id}", run_id=run_id
         )
-        if outcome.duplicate:
+        if outcome.duplicate:  # delivered again after a crash: the live question, once more
+            await self.show(context, user.id, outcome.effects, outcome.run_id)
             return
         await self.show(context, user.id, [*(before or []), *outcome.effects], outcome.run_id)
         await self.tell_others(context, outcome.notices)

@@ -1,0 +1,121 @@
+"""End to end on the fake Bot API: an update is in SQLite before Telegram is told it arrived.
+
+The bot is SIGKILLed between delivery and handling, and after it had applied an answer but
+before its reply went out; an update the client library cannot read is set aside. Nothing is
+lost, nothing is applied twice, and every message gets an answer.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+from test_e2e import begin_tour, rows
+
+USER = 901
+
+
+def answers(bot, step: str) -> int:
+    return rows(bot.db, "select count(*) from answers where step = ?", step)[0][0]
+
+
+def test_killed_after_the_answer_was_applied_the_reply_still_comes_once(fake, bot):
+    begin_tour(fake, USER)
+    # The reply to "Sam" hangs on its way out; the bot dies with the answer committed.
+    fake.hang_next("sendMessage", 30, chat_id=USER)
+    mark = fake.mark()
+    fake.send_text(USER, "Sam")
+    fake.wait_until(lambda: answers(bot, "partner") == 1, what="the answer committed")
+    bot.kill()
+    bot.start()
+    question = fake.wait_for_text(USER, "got stuck. What happened", since=mark)
+    assert question is not None
+    assert answers(bot, "partner") == 1  # applied once
+    # And forgotten once handled (the row goes just after the reply).
+    fake.wait_until(lambda: rows(bot.db, "select count(*) from inbox") == [(0,)])
+    assert "Traceback" not in bot.logs()
+
+
+def test_killed_between_delivery_and_handling_no_message_is_lost(fake, bot):
+    begin_tour(fake, USER)
+    rng = random.Random(7)
+    fake.send_text(USER, "Sam")
+    fake.wait_for_text(USER, "got stuck. What happened")
+    # The moment question takes any text: each one, killed moments after it is sent, must be
+    # answered once (the first as the moment, the rest as the questions after it).
+    mark = fake.mark()
+    fake.send_text(USER, "we argued about the dishes again")
+    time.sleep(rng.uniform(0.005, 0.08))
+    bot.kill()
+    bot.start()
+    fake.wait_for_text(USER, "what do you usually do?", since=mark)
+    for _ in range(4):
+        mark = fake.mark()
+        fake.send_text(USER, "/resume")
+        time.sleep(rng.uniform(0.005, 0.08))
+        bot.kill()
+        bot.start()
+        fake.wait_for_text(USER, "what do you usually do?", since=mark)
+    assert answers(bot, "moment") == 1
+    assert "Traceback" not in bot.logs()
+
+
+def test_a_redelivered_answer_gets_the_live_question_not_silence(fake, bot):
+    begin_tour(fake, USER)
+    sent = fake.send_text(USER, "Sam")
+    fake.wait_for_text(USER, "got stuck. What happened")
+    mark = fake.mark()
+    fake.redeliver(sent)
+    again = fake.wait_for_text(USER, "got stuck. What happened", since=mark)
+    assert again is not None
+    assert answers(bot, "partner") == 1
+
+
+def test_an_update_that_cannot_be_read_is_set_aside_and_polling_goes_on(fake, bot):
+    begin_tour(fake, USER)
+    broken = fake.send_raw_update(USER, {"message": {"message_id": 1}})  # no date, no chat
+    fake.send_text(USER, "Sam")
+    fake.wait_for_text(USER, "got stuck. What happened")
+    assert rows(bot.db, "select update_id from inbox where set_aside_at is not null") == [
+        (broken,)
+    ]
+    log = bot.logs()
+    assert "Error while parsing updates" not in log and "Traceback" not in log
+
+
+def test_in_webhook_mode_an_update_is_kept_before_the_200(fake, launch):
+    from test_e2e import accepts, free_port, post_update
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram"
+    env = {
+        "WEBHOOK_URL": url,
+        "WEBHOOK_PORT": str(port),
+        "WEBHOOK_SECRET": "a-long-webhook-secret-0123",
+        "WEBHOOK_LISTEN": "127.0.0.1",
+    }
+    bot = launch(ready="setWebhook", **env)
+    fake.wait_until(lambda: accepts(port), what="the webhook server to listen")
+    fake.add_user(USER, "Ana")
+    update = {
+        "update_id": 6001,
+        "message": {
+            "message_id": 1,
+            "date": 1_790_000_000,
+            "text": "/help",
+            "chat": {"id": USER, "type": "private", "first_name": "Ana"},
+            "from": {"id": USER, "is_bot": False, "first_name": "Ana"},
+            "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+        },
+    }
+    # Answered 200 only once kept: the reply then hangs, and the bot dies before sending it.
+    fake.hang_next("sendMessage", 30, chat_id=USER)
+    mark = fake.mark()
+    assert post_update(url, update, env["WEBHOOK_SECRET"]) == 200
+    assert rows(bot.db, "select update_id from inbox") == [(6001,)]
+    bot.kill()
+    bot.start(ready="setWebhook")
+    fake.wait_for_text(USER, "Here is what you can do", since=mark)
+    fake.wait_until(lambda: rows(bot.db, "select count(*) from inbox") == [(0,)])
+    assert post_update(url, {"not": "an update"}, env["WEBHOOK_SECRET"]) == 200
+    assert post_update(url, update, "wrong") == 403

@@ -19,7 +19,7 @@ from bot.tg import texts
 from bot.tg.handlers import Adapter, App
 from bot.tg.intake import poll
 from bot.tg.ordering import PerPersonOrder
-from bot.tg.presenter import Courtesy
+from bot.tg.pacing import Courtesy
 from bot.tg.webhook import serve
 from bot.usecases.service import Service
 

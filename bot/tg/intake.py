@@ -26,6 +26,8 @@ from bot.storage import Store
 
 log = logging.getLogger(__name__)
 
+FORGET_AFTER = 0.25
+"""How soon after an update is handled its inbox row goes (with any others handled by then)."""
 POLL_SECONDS = 10
 """How long one getUpdates waits for something to arrive (Telegram's long polling)."""
 
@@ -48,6 +50,11 @@ class Intake:
         self.poll_seconds = poll_seconds
         self.tasks: set[asyncio.Task[None]] = set()
         self._stopping = asyncio.Event()
+        self._handled: list[int] = []
+        self._forgetting: asyncio.TimerHandle | None = None
+        """Updates handled and replied to, whose rows go with the next commit (a commit of
+        its own for each would cost a disk sync per update; after a crash, one still listed
+        is handled again, which the duplicate check makes harmless: the live question)."""
 
     def stop(self) -> None:
         """Finish the getUpdates in hand and fetch no more."""
@@ -61,14 +68,30 @@ class Intake:
             self.dispatch(update_id, raw)
 
     def keep(self, batch: list[dict[str, Any]]) -> list[int]:
-        """Commit these raw updates to the inbox; their ids, in order."""
+        """Commit these raw updates to the inbox (and forget the handled ones); their ids."""
         with self.store.atomic():
+            self._forget_handled()
             return self.store.inbox.add(batch, self.clock())
 
+    def forget(self) -> None:
+        """Commit the forgetting of the updates handled since the last commit, if any."""
+        if self._forgetting is not None:
+            self._forgetting.cancel()
+            self._forgetting = None
+        if self._handled:
+            with self.store.atomic():
+                self._forget_handled()
+
+    def _forget_handled(self) -> None:
+        handled, self._handled = self._handled, []
+        for update_id in handled:
+            self.store.inbox.handled(update_id)
+
     async def finish(self) -> None:
-        """Wait for the updates in hand to be handled."""
+        """Wait for the updates in hand to be handled, and forget them."""
         if self.tasks:
             await asyncio.gather(*self.tasks, return_exceptions=True)
+        self.forget()
 
     async def run(self) -> None:
         """Drain what the last run left in the inbox, then poll until stopped."""
@@ -144,8 +167,10 @@ class Intake:
         except TelegramError as exc:
             log.warning("update %s: %s", update_id, type(exc).__name__)
         finally:
-            with self.store.atomic():
-                self.store.inbox.handled(update_id)
+            self._handled.append(update_id)
+            if self._forgetting is None:
+                # Soon, and with whatever else was handled meanwhile: one commit for them all.
+                self._forgetting = asyncio.get_running_loop().call_later(FORGET_AFTER, self.forget)
 
     async def _pause(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

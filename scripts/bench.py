@@ -426,16 +426,24 @@ def _where(fake: Any, user: int) -> int:
     return 0
 
 
-def _take_step(fake: Any, user: int, index: int) -> None:
+def _take_step(fake: Any, user: int, index: int) -> tuple[int, bool]:
+    """Send what the person does at this step: (its update id, whether it is a press)."""
     how, what, _fragment = CHAOS_STEPS[index]
     if how == "text":
-        fake.send_text(user, what)
-    elif how == "button":
-        fake.press_button(user, what)
-    else:
-        fake.press_button(user, f"☐ {what}")
-        fake.wait_for_message(user, lambda m: f"☑ {what}" in " ".join(m.button_labels))
-        fake.press_button(user, "Done ✓")
+        return fake.send_text(user, what), False
+    if how == "button":
+        return fake.press_button(user, what), True
+    fake.press_button(user, f"☐ {what}")
+    fake.wait_for_message(user, lambda m: f"☑ {what}" in " ".join(m.button_labels))
+    return fake.press_button(user, "Done ✓"), True
+
+
+def _heard(fake: Any, user: int, mark: int, sent: tuple[int, bool] | None) -> bool:
+    """Whether the bot answered at all: a message or an edit since `mark`, or the press's
+    callback answered (a pop-up, say, when the press found a question that had moved on)."""
+    if any(m.changed_seq > mark for m in fake.messages(user)):
+        return True
+    return sent is not None and sent[1] and bool(fake.was_answered(sent[0]))
 
 
 def _waits_for(index: int) -> Callable[[Any], bool]:
@@ -456,7 +464,7 @@ def cmd_chaos(args: argparse.Namespace) -> int:
 
     rng = random.Random(args.seed)
     users = list(range(7000, 7000 + args.users))
-    acknowledged = never_answered = kills = 0
+    acknowledged = never_answered = answered_otherwise = kills = 0
     with FakeTelegram() as fake, tempfile.TemporaryDirectory() as tmp:
         bot = BotProcess(fake, Path(tmp), LOG_LEVEL="WARNING").start()
         at = dict.fromkeys(users, 0)
@@ -468,12 +476,14 @@ def cmd_chaos(args: argparse.Namespace) -> int:
         while any(i < len(CHAOS_STEPS) for i in at.values()) and rounds < 40:
             rounds += 1
             walking = [u for u in users if at[u] < len(CHAOS_STEPS)]
-            marks = {}
+            marks: dict[int, int] = {}
+            sent: dict[int, tuple[int, bool] | None] = {}
             for user in walking:
                 marks[user] = fake.mark()
+                sent[user] = None
                 # A button not where the person expected it: the /resume below sorts it out.
                 with contextlib.suppress(AssertionError):
-                    _take_step(fake, user, at[user])
+                    sent[user] = _take_step(fake, user, at[user])
                 sends += 1
                 if sends in kill_after:
                     time.sleep(rng.uniform(0, 0.12))
@@ -486,7 +496,10 @@ def cmd_chaos(args: argparse.Namespace) -> int:
                     acknowledged += 1
                     at[user] += 1
                 except AssertionError:
-                    never_answered += 1
+                    if _heard(fake, user, marks[user], sent[user]):
+                        answered_otherwise += 1
+                    else:
+                        never_answered += 1
                     mark = fake.mark()
                     fake.send_text(user, "/resume")
                     fake.wait_for_message(user, since=mark, timeout=15)
@@ -518,6 +531,7 @@ def cmd_chaos(args: argparse.Namespace) -> int:
     print(f"  acknowledged answers lost            {lost}")
     print(f"  answers applied twice                {twice}")
     print(f"  updates never answered (in 8 s)      {never_answered}")
+    print(f"  answered, but not with the next step {answered_otherwise}")
     print(f"  another chat's reply while 4 wait out a 429 (retry_after 6): {blocked:.2f} s")
     return 0
 

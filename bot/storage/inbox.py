@@ -32,26 +32,29 @@ class InboxStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def add(self, updates: Iterable[dict[str, Any]], now: datetime) -> list[int]:
-        """Keep these raw updates (one seen before is kept once); returns their ids in order."""
-        ids: list[int] = []
+    def add(
+        self, updates: Iterable[dict[str, Any]], now: datetime
+    ) -> list[tuple[int, dict[str, Any]]]:
+        """Keep these raw updates (one seen before is kept once); (id, update) of each that has
+        an id, in order."""
+        kept: list[tuple[int, dict[str, Any]]] = []
         for raw in updates:
             update_id = raw.get("update_id")
             if not isinstance(update_id, int) or isinstance(update_id, bool):
                 continue
-            ids.append(update_id)
+            kept.append((update_id, raw))
             self.db.execute(
                 "insert or ignore into inbox (update_id, user_id, raw, received_at)"
                 " values (?, ?, ?, ?)",
                 [update_id, _sender(raw), json.dumps(raw, ensure_ascii=False), iso(now)],
             )
-        if ids:
+        if kept:
             self.db.execute(
                 "insert into inbox_offset (id, next_offset) values (1, ?) on conflict (id)"
                 " do update set next_offset = max(next_offset, excluded.next_offset)",
-                [max(ids) + 1],
+                [max(update_id for update_id, _ in kept) + 1],
             )
-        return ids
+        return kept
 
     def next_offset(self) -> int | None:
         """The offset to ask Telegram for next: it confirms every update before it."""

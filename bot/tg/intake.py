@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from telegram import Update
-from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.storage import Store
@@ -51,10 +51,10 @@ class Intake:
         self.tasks: set[asyncio.Task[None]] = set()
         self._stopping = asyncio.Event()
         self._handled: list[int] = []
-        self._forgetting: asyncio.TimerHandle | None = None
         """Updates handled and replied to, whose rows go with the next commit (a commit of
         its own for each would cost a disk sync per update; after a crash, one still listed
         is handled again, which the duplicate check makes harmless: the live question)."""
+        self._forgetting: asyncio.TimerHandle | None = None
 
     def stop(self) -> None:
         """Finish the getUpdates in hand and fetch no more."""
@@ -67,8 +67,9 @@ class Intake:
         for update_id, raw in left:
             self.dispatch(update_id, raw)
 
-    def keep(self, batch: list[dict[str, Any]]) -> list[int]:
-        """Commit these raw updates to the inbox (and forget the handled ones); their ids."""
+    def keep(self, batch: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
+        """Commit these raw updates to the inbox (and forget the handled ones); (id, update)
+        of each that has an id."""
         with self.store.atomic():
             self._forget_handled()
             return self.store.inbox.add(batch, self.clock())
@@ -103,7 +104,8 @@ class Intake:
             except RetryAfter as exc:
                 await self._pause(_seconds(exc.retry_after))
                 continue
-            except (TimedOut, NetworkError) as exc:
+            except TelegramError as exc:
+                # A network fault, or Telegram refusing (a webhook still set): wait, then again.
                 log.warning("getUpdates failed (%s); trying again", type(exc).__name__)
                 await self._pause(delay)
                 delay = min(delay * 2, 30)
@@ -111,8 +113,7 @@ class Intake:
             delay = 1.0
             if not batch:
                 continue
-            ids = self.keep(batch)
-            for update_id, raw in zip(ids, batch, strict=False):
+            for update_id, raw in self.keep(batch):
                 self.dispatch(update_id, raw)
         await self.finish()
 

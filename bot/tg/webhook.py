@@ -52,11 +52,11 @@ class Receive(tornado.web.RequestHandler):
         if not isinstance(raw, dict):
             self.set_status(400)
             return
-        ids = self.intake.keep([raw])
+        kept = self.intake.keep([raw])
         self.set_status(200)
         self.finish()
-        for update_id in ids:
-            self.intake.dispatch(update_id, raw)
+        for update_id, update in kept:
+            self.intake.dispatch(update_id, update)
 
 
 async def serve(

@@ -76,9 +76,7 @@ def test_an_update_that_cannot_be_read_is_set_aside_and_polling_goes_on(fake, bo
     broken = fake.send_raw_update(USER, {"message": {"message_id": 1}})  # no date, no chat
     fake.send_text(USER, "Sam")
     fake.wait_for_text(USER, "got stuck. What happened")
-    assert rows(bot.db, "select update_id from inbox where set_aside_at is not null") == [
-        (broken,)
-    ]
+    assert rows(bot.db, "select update_id from inbox where set_aside_at is not null") == [(broken,)]
     log = bot.logs()
     assert "Error while parsing updates" not in log and "Traceback" not in log
 

@@ -286,6 +286,21 @@ def post_update(url: str, update: dict, secret: str | None) -> int:
         return error.code
 
 
+def help_update(update_id: int, user: int) -> dict:
+    """A /help message from `user`, as Telegram would POST it to a webhook."""
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 1,
+            "date": 1_790_000_000,
+            "text": "/help",
+            "chat": {"id": user, "type": "private", "first_name": "Ana"},
+            "from": {"id": user, "is_bot": False, "first_name": "Ana"},
+            "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+        },
+    }
+
+
 def test_webhook_mode_checks_the_secret_token(fake, launch):
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram"
@@ -301,17 +316,7 @@ def test_webhook_mode_checks_the_secret_token(fake, launch):
     fake.wait_until(lambda: accepts(port), what="the webhook server to listen")
     user = 110
     fake.add_user(user, "Ana")
-    update = {
-        "update_id": 5001,
-        "message": {
-            "message_id": 1,
-            "date": 1_790_000_000,
-            "text": "/help",
-            "chat": {"id": user, "type": "private", "first_name": "Ana"},
-            "from": {"id": user, "is_bot": False, "first_name": "Ana"},
-            "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
-        },
-    }
+    update = help_update(5001, user)
     assert post_update(url, update, "wrong-secret") == 403
     assert post_update(url, update, None) == 403
     mark = fake.mark()

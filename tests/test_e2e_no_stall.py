@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from fake_telegram import FakeTelegram
+from test_e2e import begin_tour
 
 WELCOME = "Are you 18 or older?"
 
@@ -25,14 +26,6 @@ def reply_time(fake: FakeTelegram, user: int, command: str, expected: str) -> fl
     fake.send_text(user, command)
     fake.wait_for_text(user, expected, timeout=10)
     return time.monotonic() - began
-
-
-def begin_tour(fake: FakeTelegram, user: int) -> None:
-    """A deep link to the tour, then "I'm ready": the partner question is showing."""
-    fake.send_text(user, "/start tour")
-    fake.wait_for_text(user, "Tap the button when you're ready")
-    fake.press_button(user, "I'm ready")
-    fake.wait_for_text(user, "What would you like me to call your partner here?")
 
 
 def test_chats_waiting_out_flood_control_do_not_delay_another_persons_reply(fake, bot):

@@ -123,7 +123,7 @@ def on_flag(flag: Flag, country: str | None, paused: bool) -> Reply:
 def question(category: str) -> Reply:
     """The category's one direct question on its own, after a choice that told of danger
     (fear, harm and violence all ask whether the person is safe to talk)."""
-    asked = category if category in ("child",) else "violence"
+    asked = "child" if category == "child" else "violence"
     spec = texts()["categories"][asked]
     return Reply(Offer(spec["question"], _question(asked, "ans")), waiting=asked, shown="question")
 

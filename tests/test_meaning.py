@@ -1,0 +1,136 @@
+"""The on-device sentence encoder: the int8 export the bot runs is checked against the official
+all-MiniLM-L6-v2 weights, and a missing or altered model file stops the bot with advice."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from minilm_reference import OFFICIAL_SHA256, embed, official_bytes, tensors
+from tokenizers import Tokenizer
+
+from bot.meaning.encoder import (
+    MAX_TOKENS,
+    MODEL_SHA256,
+    Encoder,
+    ModelError,
+    ModelFiles,
+    shipped_files,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+
+
+@pytest.fixture(scope="module")
+def encoder() -> Encoder:
+    return Encoder()
+
+
+def sentences(count: int) -> list[str]:
+    """Lines of the labelled sets, every kind, short and long."""
+    lines: list[str] = []
+    for path in sorted(DATA.glob("screen_*.yaml")):
+        for group in yaml.safe_load(path.read_text(encoding="utf-8")).values():
+            lines += [str(line) for line in group]
+    step = max(1, len(lines) // count)
+    return lines[::step][:count]
+
+
+def test_the_int8_export_reads_sentences_as_the_official_weights_do(encoder):
+    data = official_bytes()
+    assert hashlib.sha256(data).hexdigest() == OFFICIAL_SHA256
+    weights = tensors(data)
+    tokenizer = Tokenizer.from_file(str(shipped_files().tokenizer))
+    tokenizer.no_padding()  # the file pads to 128; the reference reads only the real tokens
+    tokenizer.enable_truncation(MAX_TOKENS)
+    texts = sentences(300)
+    assert len(texts) == 300
+    ours = encoder.embed(texts)
+    official = np.array([embed(weights, tokenizer.encode(t).ids) for t in texts])
+    cosines = (ours * official).sum(axis=1)
+    assert cosines.min() >= 0.98, texts[int(cosines.argmin())]
+    assert cosines.mean() >= 0.995
+
+
+def test_a_batch_gives_each_text_the_vector_it_gets_alone(encoder):
+    texts = ["ok", "he pushed me against the wall and took my phone so I couldn't call anyone"]
+    together = encoder.embed(texts)
+    for i, text in enumerate(texts):
+        assert np.allclose(together[i], encoder.embed([text])[0], atol=1e-5)
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+    assert encoder.embed([]).shape == (0, 384)
+
+
+def test_closeness_of_vectors_follows_meaning(encoder):
+    a, b, c = encoder.embed(
+        ["I don't want to be alive anymore", "I wish I could just stop existing", "Pass the salt"]
+    )
+    assert a @ b > a @ c + 0.2
+
+
+def copy_of_the_model(folder: Path) -> Path:
+    files = shipped_files()
+    shutil.copy(files.model, folder / "model.onnx")
+    shutil.copy(files.tokenizer, folder / "tokenizer.json")
+    return folder
+
+
+def test_a_missing_model_file_is_refused_with_advice(tmp_path):
+    with pytest.raises(ModelError) as refused:
+        Encoder(ModelFiles(tmp_path / "model.onnx", shipped_files().tokenizer))
+    assert "cannot be read" in str(refused.value)
+    assert "SCREEN_MODEL_DIR" in str(refused.value) and "pip install -e ." in str(refused.value)
+
+
+def test_an_altered_model_file_is_refused(tmp_path):
+    folder = copy_of_the_model(tmp_path)
+    data = bytearray((folder / "model.onnx").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (folder / "model.onnx").write_bytes(bytes(data))
+    with pytest.raises(ModelError) as refused:
+        Encoder(shipped_files({"SCREEN_MODEL_DIR": str(folder)}))
+    assert f"not the expected file (its sha256 differs from {MODEL_SHA256[:12]}" in str(
+        refused.value
+    )
+
+
+def test_another_copy_of_the_same_files_is_taken_from_screen_model_dir(tmp_path):
+    folder = copy_of_the_model(tmp_path)
+    copy = Encoder(shipped_files({"SCREEN_MODEL_DIR": str(folder)}))
+    assert copy.embed(["hello"]).shape == (1, 384)
+
+
+def bot(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **env},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("damage", ["missing", "corrupted"])
+def test_the_bot_does_not_start_without_its_model_and_says_what_to_do(tmp_path, damage):
+    folder = copy_of_the_model(tmp_path)
+    if damage == "missing":
+        (folder / "model.onnx").unlink()
+    else:
+        (folder / "model.onnx").write_bytes(b"not a model at all")
+    env = {"TELEGRAM_BOT_TOKEN": "123:abc", "SCREEN_MODEL_DIR": str(folder),
+           "BOT_DB_PATH": str(tmp_path / "bot.db")}  # fmt: skip
+    for args in [(), ("screen",), ("chat",)]:
+        run = bot(env, *args, stdin="hello\n")
+        assert run.returncode == 4, (args, run.stderr)
+        assert "The crisis screen's language model cannot be loaded" in run.stderr
+        assert "does not start without it" in run.stderr
+        assert "Traceback" not in run.stderr and "123:abc" not in run.stderr

@@ -17,11 +17,15 @@ import sys
 from collections.abc import Sequence
 from enum import IntEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.engine.transcript import run_transcript
 from bot.flows import FlowError, Location, Problem, check_paths, load_catalog, shipped_flows_dir
 from bot.flows.model import Catalog
+
+if TYPE_CHECKING:
+    from bot.usecases.screening import Screen
 
 
 class ExitStatus(IntEnum):
@@ -31,6 +35,7 @@ class ExitStatus(IntEnum):
     PROBLEMS = 1
     USAGE = 2
     NO_TOKEN = 3
+    NO_MODEL = 4
 
 
 NO_TOKEN_HELP = (
@@ -100,8 +105,11 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     catalog = checked_catalog(settings)
     if catalog is None:
         return ExitStatus.PROBLEMS
+    screen = loaded_screen(settings)
+    if screen is None:
+        return ExitStatus.NO_MODEL
     db_path = Path(args.db) if args.db else settings.db_path
-    service = Service(Store(open_db(db_path)), catalog)
+    service = Service(Store(open_db(db_path)), catalog, screen=screen)
     return ExitStatus(play(service, args.user, args.flow, sys.stdin, sys.stdout))
 
 
@@ -147,15 +155,36 @@ def cmd_draw(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     return ExitStatus.OK
 
 
-def cmd_screen(args: argparse.Namespace, settings: Settings) -> ExitStatus:
-    """Screen each line of stdin; print one JSON object per line (category, severity, phrase)."""
-    from bot.safety.screen import screen
+def loaded_screen(settings: Settings) -> Screen | None:
+    """The crisis screen with its language model loaded; None (and why, on stderr) when the
+    model is missing or is not the file it should be."""
+    from bot.meaning.encoder import ModelError
+    from bot.usecases.screening import load
 
+    try:
+        return load(settings.screen_model_dir)
+    except ModelError as error:
+        print(error, file=sys.stderr)
+        return None
+
+
+def cmd_screen(args: argparse.Namespace, settings: Settings) -> ExitStatus:
+    """Screen each line of stdin; print one JSON object per line (category, severity, the
+    listed phrase that matched, and the classifier's score)."""
+    from bot.safety.screen import scored
+    from bot.usecases.screening import shipped_reader
+
+    if loaded_screen(settings) is None:
+        return ExitStatus.NO_MODEL
+    reader = shipped_reader(settings.screen_model_dir)
     for line in sys.stdin:
-        flag = screen(line.rstrip("\n"))
-        found: dict[str, str | None] = {"category": None, "severity": None, "phrase": None}
+        flag, score = scored(line.rstrip("\n"), reader=reader)
+        found: dict[str, str | float | None] = {"category": None, "severity": None}
         if flag is not None:
-            found = {"category": flag.category, "severity": flag.severity, "phrase": flag.phrase}
+            found = {"category": flag.category, "severity": flag.severity}
+            if flag.phrase:
+                found["phrase"] = flag.phrase
+        found["score"] = score if score is not None else 0.0
         print(json.dumps(found), flush=True)
     return ExitStatus.OK
 
@@ -204,9 +233,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     catalog = checked_catalog(settings, "The bot will not start while a flow is invalid:\n")
     if catalog is None:
         return ExitStatus.PROBLEMS
+    screen = loaded_screen(settings)
+    if screen is None:
+        return ExitStatus.NO_MODEL
     from bot.tg.app import run
 
-    return ExitStatus(run(settings, catalog))
+    return ExitStatus(run(settings, catalog, screen))
 
 
 def parser() -> argparse.ArgumentParser:

@@ -45,6 +45,8 @@ class Settings:
     """Tests only: a file holding the current time (ISO), so a test can move the clock."""
     max_sends_per_second: float = 30.0
     """Telegram's overall limit for a bot's messages (0: no limit kept by the bot itself)."""
+    screen_model_dir: Path | None = None
+    """Another copy of the crisis screen's model files (model.onnx, tokenizer.json)."""
 
     def __repr__(self) -> str:
         # Never show the token, even in a traceback or a debug print.
@@ -73,5 +75,8 @@ class Settings:
                 if part
             ),
             clock_file=Path(env["BOT_CLOCK_FILE"]) if env.get("BOT_CLOCK_FILE") else None,
+            screen_model_dir=(
+                Path(env["SCREEN_MODEL_DIR"]) if env.get("SCREEN_MODEL_DIR", "").strip() else None
+            ),
             max_sends_per_second=float(env.get("TELEGRAM_MAX_SENDS_PER_SECOND") or 30),
         )

@@ -4,6 +4,7 @@
     python scripts/bench.py e2e [--users 200]
     python scripts/bench.py reminders [--pending 100000] [--due 1000]
     python scripts/bench.py chaos [--users 10] [--kills 8] [--seed 1]
+    python scripts/bench.py screen
 
 `core`: the time of one `Service.handle()` step, commit included, on a real SQLite file that
 already holds N people mid-flow; and, in the same run, the time python-telegram-bot's
@@ -19,6 +20,12 @@ second and p50/p99 latency (update queued → first reply) for both, and the rat
 moments M times and restarted; a person who hears nothing for a while sends /resume, as a
 person would. Prints the answers acknowledged, acknowledged answers lost, answers applied twice,
 updates never answered, and the worst delay that four chats waiting out a 429 cause another.
+
+`screen`: the crisis screen with its language model: the time to screen one message (every line
+of the labelled sets in tests/data, short and long, phrase lists and classifier together), in this
+process; then the real bot against the fake Bot API server: its start-up (process start → flows
+checked and model loaded → first getUpdates), and its resident memory once it has screened a
+few hundred messages from 50 people.
 
 `reminders`: one tick of the reminder job (`Service.due_reminders`: find what is due, mark it
 sent, build each message, look for conversations to nudge) on a real SQLite file holding N
@@ -391,6 +398,88 @@ def cmd_e2e(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- screen ---------------------------------------------------------------------------------
+def _screen_lines() -> list[str]:
+    import yaml
+
+    lines: list[str] = []
+    for path in sorted((Path(__file__).resolve().parents[1] / "tests" / "data").glob("screen_*")):
+        for group in yaml.safe_load(path.read_text(encoding="utf-8")).values():
+            lines += [str(line) for line in group]
+    return lines
+
+
+def _memory(pid: int) -> tuple[float, float]:
+    """Resident memory now and at its peak, in MB."""
+    fields = dict(
+        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+    )
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def cmd_screen(args: argparse.Namespace) -> int:
+    """The screen's speed in-process, and the real bot's start-up and memory."""
+    import os
+    import subprocess
+
+    from bot.usecases.screening import load
+
+    began = time.perf_counter()
+    screen = load()
+    print(f"model and classifier loaded in-process: {time.perf_counter() - began:.2f} s")
+    lines = _screen_lines()
+    screen(lines[0])
+    timings: list[float] = []
+    for text in lines:
+        at = time.perf_counter()
+        screen(text)
+        timings.append((time.perf_counter() - at) * 1000)
+    print(line(f"  one message screened ({len(lines)} lines)", timings))
+    long = [t for text, t in zip(lines, timings, strict=True) if len(text) > 120]
+    if long:
+        print(line("  messages over 120 characters", long))
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from fake_telegram import FakeTelegram
+
+    root = Path(__file__).resolve().parents[1]
+    with FakeTelegram() as fake, tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(root),
+            "TELEGRAM_BOT_TOKEN": fake.token,
+            "TELEGRAM_API_BASE_URL": fake.base_url,
+            "BOT_DB_PATH": str(Path(tmp) / "bench.db"),
+            "LOG_LEVEL": "WARNING",
+            "TELEGRAM_MAX_SENDS_PER_SECOND": "0",
+        }
+        at = time.monotonic()
+        proc = subprocess.Popen([sys.executable, "-m", "bot"], env=env, cwd=tmp)
+        try:
+            fake.wait_until(lambda: fake.requests_to("getUpdates"), timeout=60)
+            print(f"bot start-up (process start → first getUpdates): {time.monotonic() - at:.2f} s")
+            print(f"  resident memory after start-up: {_memory(proc.pid)[0]:.0f} MB")
+            users = list(range(7000, 7050))
+            for user in users:
+                mark = fake.mark()
+                fake.send_text(user, "/start")
+                fake.wait_for_text(user, "Are you 18 or older?", since=mark, timeout=60)
+            for i, text in enumerate(lines[:400]):
+                user = users[i % len(users)]
+                mark = fake.mark()
+                fake.send_text(user, text)
+                fake.wait_for_message(user, None, since=mark, timeout=60)
+            now, peak = _memory(proc.pid)
+            print(
+                f"  resident memory after 50 people and 400 messages: {now:.0f} MB"
+                f" (peak {peak:.0f} MB)"
+            )
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    return 0
+
+
 # -- chaos ----------------------------------------------------------------------------------
 
 CHAOS_STEPS: list[tuple[str, str, str]] = [
@@ -558,6 +647,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     chaos.add_argument("--kills", type=int, default=8)
     chaos.add_argument("--seed", type=int, default=1)
     chaos.set_defaults(func=cmd_chaos)
+    screen = sub.add_parser("screen", help="the crisis screen: speed, start-up, memory")
+    screen.set_defaults(func=cmd_screen)
     echo = sub.add_parser("echo-bot", help=argparse.SUPPRESS)
     echo.set_defaults(func=lambda _args: echo_bot())
     args = parser.parse_args(argv)

@@ -97,12 +97,14 @@ def test_no_eval_anywhere():
 
 LAYERS = {
     "flows": {"flows"},
+    "meaning": {"meaning"},
     "engine": {"engine", "flows"},
     "safety": {"safety", "engine", "flows"},
     "storage": {"storage", "engine", "flows"},
     "documents": {"documents", "storage", "engine", "flows"},
-    "usecases": {"usecases", "documents", "storage", "safety", "engine", "flows"},
-    "tg": {"tg", "usecases", "documents", "storage", "safety", "engine", "flows", "config"},
+    "usecases": {"usecases", "documents", "storage", "safety", "engine", "flows", "meaning"},
+    "tg": {"tg", "usecases", "documents", "storage", "safety", "engine", "flows", "config"}
+    | {"meaning"},
 }
 """Each package of bot/, and the packages of bot/ it may import: only the layers below it.
 The core (flows, engine, safety) is pure; storage is the only SQLite; use cases own the

@@ -19,8 +19,12 @@ for name in (
     "screen_holdout.yaml",
     "screen_holdout2.yaml",
     "screen_holdout3.yaml",
+    "screen_blind_1.yaml",
+    "screen_blind_2.yaml",
 ):
     for key, lines in yaml.safe_load((DATA / name).read_text(encoding="utf-8")).items():
+        # Look-alikes and everyday answers alike are no crisis: `none` here.
+        key = "none" if key in ("lookalike", "everyday") else key
         SET.setdefault(key, []).extend(str(line) for line in lines)
 # Ireland is the country chosen by `onboard`; each card must show its own lines.
 QUESTION = {

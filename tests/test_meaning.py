@@ -95,7 +95,7 @@ def test_an_altered_model_file_is_refused(tmp_path):
     data[len(data) // 2] ^= 0xFF
     (folder / "model.onnx").write_bytes(bytes(data))
     with pytest.raises(ModelError) as refused:
-        Encoder(shipped_files({"SCREEN_MODEL_DIR": str(folder)}))
+        Encoder(shipped_files(folder))
     assert f"not the expected file (its sha256 differs from {MODEL_SHA256[:12]}" in str(
         refused.value
     )
@@ -103,7 +103,7 @@ def test_an_altered_model_file_is_refused(tmp_path):
 
 def test_another_copy_of_the_same_files_is_taken_from_screen_model_dir(tmp_path):
     folder = copy_of_the_model(tmp_path)
-    copy = Encoder(shipped_files({"SCREEN_MODEL_DIR": str(folder)}))
+    copy = Encoder(shipped_files(folder))
     assert copy.embed(["hello"]).shape == (1, 384)
 
 

@@ -12,14 +12,25 @@ import yaml
 
 from bot.flows import load_catalog
 from bot.safety import responses
+from bot.safety.learned import shipped_classifier
 from bot.safety.normalize import words
 from bot.safety.screen import screen
+from bot.usecases.screening import learned_screen
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
-SETS = ["screen_set.yaml", "screen_holdout.yaml", "screen_holdout2.yaml", "screen_holdout3.yaml"]
-"""The first is the development set; the three others were written by someone who had not seen
-the rules, measured once (see the closing notes for those first figures), and then taught."""
+SETS = [
+    "screen_set.yaml",
+    "screen_holdout.yaml",
+    "screen_holdout2.yaml",
+    "screen_holdout3.yaml",
+    "screen_blind_1.yaml",
+    "screen_blind_2.yaml",
+]
+"""The first is the development set; the others were written by people who had not seen the
+rules, measured once (see the closing notes, and corpus/screen/README.md, for those first
+figures), and then taught."""
+ORDINARY = ("none", "lookalike", "everyday")
 
 
 def labelled() -> list[tuple[str, str, str]]:
@@ -31,8 +42,8 @@ def labelled() -> list[tuple[str, str, str]]:
 
 
 LINES = labelled()
-CRISIS = [(n, c, line) for n, c, line in LINES if c != "none"]
-BENIGN = [(n, line) for n, c, line in LINES if c == "none"]
+CRISIS = [(n, c, line) for n, c, line in LINES if c not in ORDINARY]
+BENIGN = [(n, line) for n, c, line in LINES if c in ORDINARY]
 
 
 def test_the_sets_are_big_enough_to_mean_something():
@@ -42,14 +53,14 @@ def test_the_sets_are_big_enough_to_mean_something():
 
 @pytest.mark.parametrize(("source", "category", "line"), CRISIS, ids=[x[2][:40] for x in CRISIS])
 def test_every_crisis_line_is_found_in_its_category(source, category, line):
-    flag = screen(line)
+    flag = learned_screen(line)
     assert flag is not None, f"{source}: missed {line!r}"
     assert flag.category == category, f"{source}: {line!r} read as {flag}"
 
 
-def test_benign_look_alikes_rarely_raise_an_alarm():
-    alarms = [(line, screen(line)) for _, line in BENIGN if screen(line) is not None]
-    assert len(alarms) / len(BENIGN) <= 0.05, alarms
+def test_no_ordinary_line_of_the_sets_raises_an_alarm():
+    alarms = [(line, learned_screen(line)) for _, line in BENIGN if learned_screen(line)]
+    assert not alarms
 
 
 @pytest.mark.parametrize(
@@ -118,24 +129,30 @@ def test_python_m_bot_screen_prints_one_json_object_per_line():
     )
     assert run.returncode == 0, run.stderr
     out = [json.loads(line) for line in run.stdout.splitlines()]
+    scores = [line.pop("score") for line in out]
     assert out == [
         {"category": "suicide", "severity": "urgent", "phrase": "want to die"},
-        {"category": None, "severity": None, "phrase": None},
+        {"category": None, "severity": None},
         {"category": "violence", "severity": "high", "phrase": "chok* me"},
     ]
+    assert all(isinstance(s, float) and 0 <= s <= 1 for s in scores)
+    assert scores[1] < shipped_classifier().threshold
 
 
-def test_the_report_script_holds_the_bars():
-    for name in SETS:
-        run = subprocess.run(
-            [sys.executable, "scripts/screen_report.py", "--set", f"tests/data/{name}"],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            timeout=120,
-        )
-        assert run.returncode == 0, run.stdout + run.stderr
-        assert "precision" in run.stdout and "recall" in run.stdout
+def test_the_report_script_prints_recall_per_category_and_false_alarms_per_kind():
+    run = subprocess.run(
+        [sys.executable, "scripts/screen_report.py", "--set", *(f"tests/data/{n}" for n in SETS)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "crisis lines found: " in run.stdout and "targets met" in run.stdout
+    for kind in ("lookalike", "everyday"):
+        assert f"false alarms on {kind} lines: 0/" in run.stdout
+    for category in ("suicide", "violence", "harm_others", "child", "emergency", "affair"):
+        assert f"    {category:<13}" in run.stdout
 
 
 def test_crisis_resources_cover_twenty_countries_and_every_onboarding_choice():

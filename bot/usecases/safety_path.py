@@ -14,10 +14,11 @@ from datetime import datetime, timedelta
 
 from bot.engine import ClearChat, Effect, Offer, Say
 from bot.safety import responses
-from bot.safety.screen import Flag, screen
+from bot.safety.screen import Flag
 from bot.storage import PAUSED, RunRecord, Store
 from bot.storage.disclosures import Disclosure
 from bot.usecases.replies import OLD_BUTTON
+from bot.usecases.screening import Screen, learned_screen
 
 SAFETY_PLAN = "safety-plan"
 GROUNDING = "grounding"
@@ -66,9 +67,10 @@ class Step:
 class SafetyPath:
     """The safety path over the store."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, screen: Screen | None = None) -> None:
         self.store = store
         self.personal = store.personal
+        self.screen = screen or learned_screen
 
     def country(self, user_id: int) -> str | None:
         """The country the person chose at the start, for their helplines."""
@@ -152,7 +154,7 @@ class SafetyPath:
         self, user_id: int, text: str, now: datetime, active: RunRecord | None
     ) -> list[Effect] | None:
         """The reply when the screen finds something in a message; None when it finds nothing."""
-        flag = screen(text)
+        flag = self.screen(text)
         if flag is None:
             return None
         return self.flagged(user_id, flag, now, active)

@@ -32,6 +32,7 @@ from bot.usecases.reminders import Due, Reminders
 from bot.usecases.replies import Notice, Outcome
 from bot.usecases.rights import Rights
 from bot.usecases.safety_path import SafetyPath
+from bot.usecases.screening import Screen
 
 __all__ = [
     "FLOW_CHANGED", "NOTHING_OPEN", "ONBOARDING", "READINESS", "TREND_HEAD", "WELCOME_BACK",
@@ -42,9 +43,15 @@ __all__ = [
 class Service(Queries):
     """Handles people's events: one transaction per event, replies only after the commit."""
 
-    def __init__(self, store: Store, catalog: Catalog, therapist_ids: Iterable[int] = ()) -> None:
+    def __init__(
+        self,
+        store: Store,
+        catalog: Catalog,
+        therapist_ids: Iterable[int] = (),
+        screen: Screen | None = None,
+    ) -> None:
         self.store, self.catalog = store, catalog
-        self.safety = SafetyPath(store)
+        self.safety = SafetyPath(store, screen)
         self.access = Access(store, catalog, self.safety)
         self.practice = Practice(store, catalog, self.access.lock_of, therapist_ids)
         self.talks = Conversations(store, catalog, self.access, self.safety, self.practice)

@@ -1,0 +1,279 @@
+"""Train the crisis screen's classifier from the labelled corpus, and say how well it does.
+
+Usage:
+  python scripts/train_screen.py            # train on the corpus, write screen_model.json
+  python scripts/train_screen.py --check    # leave-one-batch-out figures, nothing written
+
+The corpus is every YAML file of corpus/screen plus the development sets of tests/data (each key
+a category, or `lookalike`/`everyday`/`none` for lines that are no crisis). The blind sets of
+tests/data (screen_blind_*.yaml) are never trained on: they measure. The classifier is a softmax
+over all-MiniLM-L6-v2 sentence vectors (bot/safety/learned.py), trained with class weights
+so that each category counts alike; the long ordinary lines are learned sentence by sentence too,
+since the screen reads a message in parts. The threshold is the lowest score at which, across
+the held-out batches, no more than MAX_EVERYDAY of everyday answers would be asked about.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.meaning.encoder import MODEL_SHA256, Encoder  # noqa: E402
+from bot.safety.learned import NONE, Classifier, Evidence, Reader, parts  # noqa: E402
+from bot.safety.screen import SEVERITIES, sure_flag, listed_flag, scored  # noqa: E402
+
+CORPUS = ROOT / "corpus" / "screen"
+DEVELOPMENT = [
+    ROOT / "tests" / "data" / f"screen_{n}.yaml" for n in ("set", "holdout", "holdout2", "holdout3")
+]
+OUT = ROOT / "bot" / "content" / "safety" / "screen_model.json"
+CATEGORIES = ("suicide", "violence", "harm_others", "child", "emergency", "affair", "addiction")
+EVIDENCE = (*CATEGORIES, *SEVERITIES)
+BENIGN = {"none": "lookalike", "lookalike": "lookalike", "everyday": "everyday"}
+MAX_EVERYDAY = 0.01
+HIDDEN = 256
+EPOCHS = 20
+BATCH = 64
+RATE = 1e-3
+DECAY = 1e-3
+SEED = 7
+
+
+def corpus_files() -> list[Path]:
+    """The files trained on, in a fixed order."""
+    return sorted(CORPUS.glob("*.yaml")) + [p for p in DEVELOPMENT if p.exists()]
+
+
+def corpus_sha256(files: Sequence[Path] | None = None) -> str:
+    """One hash over the names and bytes of the corpus files: weights carry it."""
+    digest = hashlib.sha256()
+    for path in files if files is not None else corpus_files():
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def labelled(path: Path) -> list[tuple[str, str]]:
+    """(line, label) for a set: the label a category, `lookalike` or `everyday`."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out = []
+    for key, lines in data.items():
+        label = BENIGN.get(str(key), str(key))
+        if label not in CATEGORIES and label not in ("lookalike", "everyday"):
+            raise SystemExit(f"{path}: unknown key {key!r}")
+        out += [(str(line), label) for line in lines or []]
+    return out
+
+
+class Cache:
+    """Sentence vectors, computed once a text."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        self.encoder = encoder
+        self.known: dict[str, np.ndarray] = {}
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        todo = [t for t in dict.fromkeys(texts) if t not in self.known]
+        for start in range(0, len(todo), 64):
+            chunk = todo[start : start + 64]
+            for text, vector in zip(chunk, self.encoder.embed(chunk), strict=True):
+                self.known[text] = vector
+        return np.array([self.known[t] for t in texts], dtype=np.float32)
+
+
+def evidence(text: str) -> Evidence:
+    """What the phrase lists find in a text, as the classifier is given it."""
+    flag = listed_flag(text)
+    return (flag.category, flag.severity) if flag else None
+
+
+def examples(rows: Sequence[tuple[str, str]], embed: Cache) -> tuple[np.ndarray, list[str]]:
+    """Training inputs and classes: every line whole, and each part of an ordinary line."""
+    texts: list[str] = []
+    classes: list[str] = []
+    for line, label in rows:
+        pieces = parts(line)
+        if not pieces:
+            continue
+        cls = label if label in CATEGORIES else NONE
+        texts.append(pieces[0])
+        classes.append(cls)
+        if cls == NONE:
+            texts += pieces[1:]
+            classes += [NONE] * (len(pieces) - 1)
+    blank = Classifier((NONE,), (), 0.0, "", "", EVIDENCE)
+    return blank.inputs(embed(texts), [evidence(t) for t in texts]), classes
+
+
+Layers = list[tuple[np.ndarray, np.ndarray]]
+
+
+def fit(x: np.ndarray, classes: list[str], hidden: int = HIDDEN) -> tuple[Layers, tuple[str, ...]]:
+    """A softmax network (one hidden ReLU layer, or none), class-weighted so that each
+    category counts alike, trained with mini-batch Adam and weight decay from a fixed seed."""
+    names = (NONE, *CATEGORIES)
+    y = np.array([names.index(c) for c in classes])
+    counts = np.bincount(y, minlength=len(names)).astype(np.float64)
+    # Each category counts alike, and `none` as much as all of them together.
+    share = np.array([len(CATEGORIES), *([1.0] * len(CATEGORIES))])
+    sample = share / np.maximum(counts, 1)
+    rng = np.random.default_rng(SEED)
+    sizes = [x.shape[1], *([hidden] if hidden else []), len(names)]
+    layers: Layers = [
+        (rng.normal(0, np.sqrt(2 / n), (n, m)), np.zeros(m)) for n, m in itertools.pairwise(sizes)
+    ]
+    moments = [[np.zeros_like(p) for p in layer] for layer in layers for _ in (0, 1)]
+    x64 = x.astype(np.float64)
+    step = 0
+    for _epoch in range(EPOCHS):
+        order = rng.permutation(len(y))
+        for start in range(0, len(y), BATCH):
+            pick = order[start : start + BATCH]
+            acts = [x64[pick]]
+            for i, (w, b) in enumerate(layers):
+                z = acts[-1] @ w + b
+                acts.append(np.maximum(z, 0) if i < len(layers) - 1 else z)
+            z = acts[-1] - acts[-1].max(axis=1, keepdims=True)
+            p = np.exp(z)
+            p /= p.sum(axis=1, keepdims=True)
+            weight = sample[y[pick]]
+            grad = (p - np.eye(len(names))[y[pick]]) * weight[:, None] / weight.sum()
+            step += 1
+            for i in range(len(layers) - 1, -1, -1):
+                w, b = layers[i]
+                gw, gb = acts[i].T @ grad + DECAY * w, grad.sum(axis=0)
+                if i:
+                    grad = (grad @ w.T) * (acts[i] > 0)
+                for j, (param, g) in enumerate(((w, gw), (b, gb))):
+                    m, v = moments[2 * i][j], moments[2 * i + 1][j]
+                    m *= 0.9
+                    m += 0.1 * g
+                    v *= 0.999
+                    v += 0.001 * g**2
+                    param -= RATE * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
+    return layers, names
+
+
+def classifier(layers: Layers, names: tuple[str, ...], threshold: float, sha: str) -> Classifier:
+    """The trained weights as the screen reads them."""
+    return Classifier(names, tuple(layers), threshold, sha, MODEL_SHA256, EVIDENCE)
+
+
+Judged = tuple[str, str, bool, float, str]
+"""(line, label, fired whatever the threshold, classifier score or -1 when silenced, category)."""
+
+
+def judged(rows: Sequence[tuple[str, str]], reader: Reader) -> list[Judged]:
+    """What the screen makes of each line, at any threshold (the reader's is 0, so that only a
+    `never` phrase silences it)."""
+    out = []
+    for line, label in rows:
+        flag, score = scored(line, reader=reader)
+        if sure_flag(line) is not None and flag is not None:
+            out.append((line, label, True, 1.0, flag.category))
+        elif flag is not None and score is not None:
+            out.append((line, label, False, score, flag.category))
+        else:
+            out.append((line, label, False, -1.0, NONE))
+    return out
+
+
+def fires(row: Judged, t: float) -> bool:
+    """Whether the screen flags the line at threshold t."""
+    return row[2] or row[3] >= t
+
+
+def threshold_for(scored: Sequence[Judged]) -> float:
+    """The lowest threshold that keeps false alarms on everyday answers within the bar."""
+    every = [r for r in scored if r[1] == "everyday"]
+    for t in np.arange(0.30, 0.995, 0.005):
+        if sum(1 for r in every if fires(r, t)) <= MAX_EVERYDAY * len(every):
+            return float(round(t, 3))
+    return 0.995
+
+
+def figures(scored: Sequence[Judged], t: float) -> str:
+    """Recall per category, and false alarms, at threshold t."""
+    lines = []
+    crisis = [r for r in scored if r[1] in CATEGORIES]
+    found = [r for r in crisis if fires(r, t)]
+    named = [r for r in found if r[4] == r[1]]
+    lines.append(
+        f"threshold {t:.3f}: crisis found {len(found)}/{len(crisis)}"
+        f" = {len(found) / max(len(crisis), 1):.1%}, named right {len(named)}/{len(found)}"
+    )
+    for c in CATEGORIES:
+        rows = [r for r in crisis if r[1] == c]
+        hit = [r for r in rows if fires(r, t)]
+        lines.append(f"  {c:<12} {len(hit):>4}/{len(rows):<4} {len(hit) / max(len(rows), 1):.1%}")
+    for kind in ("lookalike", "everyday"):
+        rows = [r for r in scored if r[1] == kind]
+        fired = [r for r in rows if fires(r, t)]
+        lines.append(
+            f"  false alarms on {kind}: {len(fired)}/{len(rows)}"
+            f" = {len(fired) / max(len(rows), 1):.1%}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Train (or, with --check, cross-validate) and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--check", action="store_true", help="leave-one-batch-out figures only")
+    parser.add_argument("--hidden", type=int, default=HIDDEN, help="hidden units (0: none)")
+    args = parser.parse_args(argv)
+    files = corpus_files()
+    batches = {p: labelled(p) for p in files}
+    embed = Cache(Encoder(threads=2))
+    sha = corpus_sha256(files)
+    held: list[Judged] = []
+    for out in files:
+        rest = [row for p, rows in batches.items() if p != out for row in rows]
+        layers, names = fit(*examples(rest, embed), hidden=args.hidden)
+        held += judged(batches[out], Reader(embed, classifier(layers, names, 0.0, sha)))
+    t = threshold_for(held)
+    if os.environ.get("SCREEN_DUMP"):
+        Path(os.environ["SCREEN_DUMP"]).write_text(json.dumps(held), encoding="utf-8")
+    print(f"{sum(len(r) for r in batches.values())} lines in {len(files)} batches")
+    print("held out, each batch scored by a classifier trained on the others:")
+    print(figures(held, t))
+    if args.check:
+        return 0
+    layers, names = fit(
+        *examples([r for rows in batches.values() for r in rows], embed), hidden=args.hidden
+    )
+    data = {
+        "about": "The crisis screen's classifier (bot/safety/learned.py); written by"
+        " scripts/train_screen.py, do not edit.",
+        "model_sha256": MODEL_SHA256,
+        "corpus_sha256": sha,
+        "threshold": t,
+        "classes": list(names),
+        "evidence": list(EVIDENCE),
+        "layers": [
+            {
+                "weights": [[round(float(v), 5) for v in row] for row in w],
+                "bias": [round(float(v), 5) for v in b],
+            }
+            for w, b in layers
+        ],
+    }
+    OUT.write_text(json.dumps(data, indent=0) + "\n", encoding="utf-8")
+    print(f"wrote {OUT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""The learned half of the crisis screen: its weights match the corpus they were trained on, and
+the screen as the bot runs it decides from the lists and the classifier together."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.meaning.encoder import MODEL_SHA256
+from bot.safety.learned import classifier_from, parts, shipped_classifier
+from bot.safety.screen import listed_flag, rules_from, screen, shipped_rules
+from bot.usecases.screening import learned_screen, shipped_reader
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+import train_screen  # noqa: E402
+
+
+def test_the_weights_were_trained_on_the_corpus_as_it_is_now():
+    files = train_screen.corpus_files()
+    assert len(files) >= 8
+    lines = sum(len(train_screen.labelled(p)) for p in files)
+    assert lines >= 4000
+    assert shipped_classifier().corpus_sha256 == train_screen.corpus_sha256(files), (
+        "the corpus changed: run .venv/bin/python scripts/train_screen.py"
+    )
+
+
+def test_the_corpus_hash_covers_every_file():
+    files = train_screen.corpus_files()
+    whole = train_screen.corpus_sha256(files)
+    assert train_screen.corpus_sha256(files) == whole
+    assert all(train_screen.corpus_sha256(files[:i] + files[i + 1 :]) != whole
+               for i in range(len(files)))  # fmt: skip
+
+
+def test_the_blind_sets_are_never_trained_on():
+    assert not [p for p in train_screen.corpus_files() if "blind" in p.name]
+
+
+def test_the_classifier_was_trained_for_the_installed_sentence_model():
+    assert shipped_classifier().model_sha256 == MODEL_SHA256
+
+
+def test_a_weights_file_that_does_not_fit_is_refused():
+    data = json.loads((ROOT / "bot/content/safety/screen_model.json").read_text("utf-8"))
+    data["layers"][-1]["bias"] = data["layers"][-1]["bias"][:-1]
+    with pytest.raises(ValueError, match="bias does not fit"):
+        classifier_from(data)
+
+
+def test_a_long_message_is_read_in_parts_too():
+    text = "We had the usual row about his mum. I don't want to be here anymore. Anyway, dishes."
+    assert parts(text)[0] == text
+    assert "I don't want to be here anymore" in parts(text)
+    assert parts("just one sentence") == ["just one sentence"]
+    assert parts("   ") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kill me now, his cousins are staying the whole bank holiday",
+        "it would be career suicide to turn down the promotion",
+        "it really hit me today how much I miss him",
+        "I'm killing myself at work to pay for this house",
+    ],
+)
+def test_the_everyday_hyperbole_the_lists_fired_on_is_left_alone(text):
+    assert learned_screen(text) is None
+
+
+def test_an_urgent_listed_phrase_fires_whatever_the_classifier_says():
+    for text, category in [("he choked me", "violence"), ("i want to kill myself", "suicide")]:
+        flag = learned_screen(text)
+        assert flag is not None and flag.category == category and flag.phrase
+
+
+def test_a_new_wording_the_lists_miss_is_asked_about_softly():
+    text = "honestly Dan and the kids would manage fine if I just wasn't around anymore"
+    assert listed_flag(text) is None
+    flag = learned_screen(text)
+    assert flag is not None and flag.category == "suicide"
+    assert flag.severity == "unclear" and flag.phrase == ""
+    assert flag.score is not None and flag.score >= shipped_classifier().threshold
+
+
+def test_a_never_phrase_keeps_the_classifier_quiet():
+    text = "honestly Dan and the kids would manage fine if I just wasn't around anymore"
+    data = {"categories": {"suicide": {"phrases": {"high": ["hang myself"]}}}}
+    quiet = rules_from({**data, "never": ["wasn't around anymore"]})
+    assert screen(text, rules_from(data), shipped_reader()) is not None
+    assert screen(text, quiet, shipped_reader()) is None
+
+
+def test_every_weighed_phrase_is_a_listed_phrase():
+    rules = shipped_rules()
+    listed = {p.text for p in rules.phrases} | {
+        " + ".join(p.text for p in combo)
+        for t in rules.together
+        for combo in itertools.product(*t.groups)
+    }
+    assert rules.weigh and rules.weigh <= listed, rules.weigh - listed
+
+
+def test_scores_are_chances():
+    reader = shipped_reader()
+    chances = reader.classifier.probabilities(
+        reader.classifier.inputs(reader.embed(["hello", "he hit me"]), [None, None])
+    )
+    assert np.allclose(chances.sum(axis=1), 1.0)

@@ -4,9 +4,10 @@ Usage:
   python scripts/train_screen.py            # train on the corpus, write screen_model.json
   python scripts/train_screen.py --check    # leave-one-batch-out figures, nothing written
 
-The corpus is every YAML file of corpus/screen plus the development sets of tests/data (each key
+The corpus is every YAML file of corpus/screen plus the labelled sets of tests/data (each key
 a category, or `lookalike`/`everyday`/`none` for lines that are no crisis). The blind sets of
-tests/data (screen_blind_*.yaml) are never trained on: they measure. The classifier is a softmax
+tests/data (screen_blind_*.yaml) were measured once before any teaching (corpus/screen/README.md
+has those figures), then taught: they are trained on since. The classifier is a softmax
 over all-MiniLM-L6-v2 sentence vectors (bot/safety/learned.py), trained with class weights
 so that each category counts alike; the long ordinary lines are learned sentence by sentence too,
 since the screen reads a message in parts. The threshold is the lowest score at which, across
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import itertools
 import json
 import os
@@ -31,18 +33,31 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.meaning.encoder import MODEL_SHA256, Encoder  # noqa: E402
-from bot.safety.learned import NONE, Classifier, Evidence, Reader, parts  # noqa: E402
-from bot.safety.screen import SEVERITIES, sure_flag, listed_flag, scored  # noqa: E402
+from bot.safety.learned import (  # noqa: E402
+    NONE,
+    Classifier,
+    Evidence,
+    Examples,
+    Reader,
+    examples_from,
+    parts,
+)
+from bot.safety.screen import SEVERITIES, listed_flag, scored, sure_flag  # noqa: E402
 
 CORPUS = ROOT / "corpus" / "screen"
 DEVELOPMENT = [
-    ROOT / "tests" / "data" / f"screen_{n}.yaml" for n in ("set", "holdout", "holdout2", "holdout3")
+    ROOT / "tests" / "data" / f"screen_{n}.yaml"
+    for n in ("set", "holdout", "holdout2", "holdout3", "blind_1", "blind_2")
 ]
 OUT = ROOT / "bot" / "content" / "safety" / "screen_model.json"
+EXAMPLES = OUT.with_name("screen_examples.npz")
 CATEGORIES = ("suicide", "violence", "harm_others", "child", "emergency", "affair", "addiction")
 EVIDENCE = (*CATEGORIES, *SEVERITIES)
 BENIGN = {"none": "lookalike", "lookalike": "lookalike", "everyday": "everyday"}
 MAX_EVERYDAY = 0.01
+SUICIDE_EXTRA = 0.005
+"""Everyday false alarms spent on asking about suicide from a lower score: a missed message
+about ending one's life costs most."""
 HIDDEN = 256
 EPOCHS = 20
 BATCH = 64
@@ -166,6 +181,23 @@ def fit(x: np.ndarray, classes: list[str], hidden: int = HIDDEN) -> tuple[Layers
     return layers, names
 
 
+def stored_examples(
+    rows: Sequence[tuple[str, str]], embed: Cache, names: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every labelled line once, as int8 unit vectors (×127), and its class index."""
+    unique = dict.fromkeys((" ".join(line.split()), label) for line, label in rows if line.strip())
+    texts = [t for t, _ in unique]
+    labels = [names.index(lab if lab in CATEGORIES else NONE) for _, lab in unique]
+    vectors = np.clip(np.round(embed(texts) * 127), -127, 127).astype(np.int8)
+    return vectors, np.array(labels, dtype=np.uint8)
+
+
+def memory(rows: Sequence[tuple[str, str]], embed: Cache, names: tuple[str, ...]) -> Examples:
+    """The examples as the screen reads them."""
+    vectors, labels = stored_examples(rows, embed, names)
+    return examples_from(vectors, [names[int(i)] for i in labels])
+
+
 def classifier(layers: Layers, names: tuple[str, ...], threshold: float, sha: str) -> Classifier:
     """The trained weights as the screen reads them."""
     return Classifier(names, tuple(layers), threshold, sha, MODEL_SHA256, EVIDENCE)
@@ -190,28 +222,38 @@ def judged(rows: Sequence[tuple[str, str]], reader: Reader) -> list[Judged]:
     return out
 
 
-def fires(row: Judged, t: float) -> bool:
-    """Whether the screen flags the line at threshold t."""
-    return row[2] or row[3] >= t
+Thresholds = tuple[float, float]
+"""The common threshold, and suicide's."""
 
 
-def threshold_for(scored: Sequence[Judged]) -> float:
-    """The lowest threshold that keeps false alarms on everyday answers within the bar."""
+def fires(row: Judged, t: Thresholds) -> bool:
+    """Whether the screen flags the line at these thresholds."""
+    return row[2] or row[3] >= (t[1] if row[4] == "suicide" else t[0])
+
+
+def thresholds_for(scored: Sequence[Judged]) -> Thresholds:
+    """The lowest common threshold that keeps false alarms on everyday answers within the bar;
+    then the lowest for suicide that spends no more than SUICIDE_EXTRA besides."""
     every = [r for r in scored if r[1] == "everyday"]
-    for t in np.arange(0.30, 0.995, 0.005):
-        if sum(1 for r in every if fires(r, t)) <= MAX_EVERYDAY * len(every):
-            return float(round(t, 3))
-    return 0.995
+    grid = [float(round(t, 3)) for t in np.arange(0.30, 0.995, 0.005)]
+
+    def alarms(t: Thresholds) -> int:
+        return sum(1 for r in every if fires(r, t))
+
+    common = next((t for t in grid if alarms((t, t)) <= MAX_EVERYDAY * len(every)), 0.995)
+    budget = (MAX_EVERYDAY + SUICIDE_EXTRA) * len(every)
+    suicide = next((t for t in grid if t <= common and alarms((common, t)) <= budget), common)
+    return common, suicide
 
 
-def figures(scored: Sequence[Judged], t: float) -> str:
+def figures(scored: Sequence[Judged], t: Thresholds) -> str:
     """Recall per category, and false alarms, at threshold t."""
     lines = []
     crisis = [r for r in scored if r[1] in CATEGORIES]
     found = [r for r in crisis if fires(r, t)]
     named = [r for r in found if r[4] == r[1]]
     lines.append(
-        f"threshold {t:.3f}: crisis found {len(found)}/{len(crisis)}"
+        f"threshold {t[0]:.3f} (suicide {t[1]:.3f}): crisis found {len(found)}/{len(crisis)}"
         f" = {len(found) / max(len(crisis), 1):.1%}, named right {len(named)}/{len(found)}"
     )
     for c in CATEGORIES:
@@ -242,8 +284,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for out in files:
         rest = [row for p, rows in batches.items() if p != out for row in rows]
         layers, names = fit(*examples(rest, embed), hidden=args.hidden)
-        held += judged(batches[out], Reader(embed, classifier(layers, names, 0.0, sha)))
-    t = threshold_for(held)
+        reader = Reader(embed, classifier(layers, names, 0.0, sha), memory(rest, embed, names))
+        held += judged(batches[out], reader)
+    t = thresholds_for(held)
     if os.environ.get("SCREEN_DUMP"):
         Path(os.environ["SCREEN_DUMP"]).write_text(json.dumps(held), encoding="utf-8")
     print(f"{sum(len(r) for r in batches.values())} lines in {len(files)} batches")
@@ -251,15 +294,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(figures(held, t))
     if args.check:
         return 0
-    layers, names = fit(
-        *examples([r for rows in batches.values() for r in rows], embed), hidden=args.hidden
-    )
+    every = [r for rows in batches.values() for r in rows]
+    layers, names = fit(*examples(every, embed), hidden=args.hidden)
+    vectors, labels = stored_examples(every, embed, names)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, vectors=vectors, labels=labels, names=np.array(names))
+    EXAMPLES.write_bytes(buffer.getvalue())
     data = {
         "about": "The crisis screen's classifier (bot/safety/learned.py); written by"
         " scripts/train_screen.py, do not edit.",
         "model_sha256": MODEL_SHA256,
         "corpus_sha256": sha,
-        "threshold": t,
+        "examples_sha256": hashlib.sha256(buffer.getvalue()).hexdigest(),
+        "threshold": t[0],
+        "thresholds": {"suicide": t[1]},
         "classes": list(names),
         "evidence": list(EVIDENCE),
         "layers": [

@@ -136,7 +136,7 @@ def test_python_m_bot_screen_prints_one_json_object_per_line():
         {"category": "violence", "severity": "high", "phrase": "chok* me"},
     ]
     assert all(isinstance(s, float) and 0 <= s <= 1 for s in scores)
-    assert scores[1] < shipped_classifier().threshold
+    assert scores[1] < shipped_classifier().threshold_for("suicide")
 
 
 def test_the_report_script_prints_recall_per_category_and_false_alarms_per_kind():

@@ -15,10 +15,12 @@ parts, that a part is not `none`; the category is the likeliest one of that part
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -37,14 +39,54 @@ MAX_PARTS = 12
 """A very long message is read in at most this many parts besides the whole (the longest kept)."""
 
 
+EXAMPLE_COSINE = 0.95
+"""A message this close in meaning to a labelled line is read as that line was labelled."""
+FAMILIAR = 0.5
+"""A part of a message less close than this to every labelled line is unlike anything the
+classifier learned from (a code, a name, keyboard noise): alone, it does not ask about it."""
+
+
 @dataclass(frozen=True)
 class Reading:
     """What the classifier makes of a message: its likeliest category, the chance that it is not
-    ordinary, and which part (0 is the whole message) gave it."""
+    ordinary, and which part (0 is the whole message) gave it; `known` is the label of a reviewed
+    example the message says (the whole of it: any label; one part of it: a crisis label)."""
 
     category: str
     score: float
     part: int
+    known: str | None = None
+    familiar: float = 1.0
+    """How close the part that gave the score is to the closest labelled line (cosine)."""
+
+
+@dataclass(frozen=True)
+class Examples:
+    """The labelled lines the classifier was trained on, as unit vectors, with their labels:
+    a message that says what one of them says gets its label. The vectors are kept as int8
+    (×127), which moves a cosine by less than 0.01."""
+
+    vectors: npt.NDArray[np.float32]
+    labels: tuple[str, ...]
+
+    def known(self, vectors: Vectors) -> tuple[list[str | None], list[float]]:
+        """For each vector, the label of the closest example when it is close enough, and the
+        cosine to the closest example."""
+        if not self.labels:
+            return [None] * len(vectors), [1.0] * len(vectors)
+        cosines = vectors.astype(np.float32) @ self.vectors.T
+        best = cosines.argmax(axis=1)
+        closest = [float(cosines[row, i]) for row, i in enumerate(best)]
+        labels = [self.labels[int(i)] if c >= EXAMPLE_COSINE else None
+                  for i, c in zip(best, closest, strict=True)]  # fmt: skip
+        return labels, closest
+
+
+def examples_from(vectors: npt.NDArray[np.int8], labels: Sequence[str]) -> Examples:
+    """Examples from their stored form."""
+    if vectors.ndim != 2 or len(vectors) != len(labels):
+        raise ValueError("screen_examples: vectors and labels do not match")
+    return Examples((vectors.astype(np.float32) / 127.0), tuple(labels))
 
 
 @dataclass(frozen=True)
@@ -59,6 +101,12 @@ class Classifier:
     model_sha256: str
     evidence: tuple[str, ...] = ()
     """The names of the evidence inputs after the vector: categories, then severities."""
+    thresholds: tuple[tuple[str, float], ...] = ()
+    """Categories asked about from a lower score than `threshold` (suicide: a miss costs most)."""
+
+    def threshold_for(self, category: str) -> float:
+        """The score from which the screen asks about this category."""
+        return dict(self.thresholds).get(category, self.threshold)
 
     def inputs(self, vectors: Vectors, found: Sequence[Evidence]) -> npt.NDArray[np.float64]:
         """Each vector followed by its text's evidence, one 0/1 input per name."""
@@ -103,6 +151,7 @@ def classifier_from(data: dict[str, Any]) -> Classifier:
         str(data["corpus_sha256"]),
         str(data["model_sha256"]),
         tuple(str(e) for e in data.get("evidence", [])),
+        tuple((str(k), float(v)) for k, v in data.get("thresholds", {}).items()),
     )
 
 
@@ -111,6 +160,20 @@ def shipped_classifier() -> Classifier:
     """The classifier of bot/content/safety/screen_model.json."""
     path = resources.files("bot") / "content" / "safety" / "screen_model.json"
     return classifier_from(json.loads(path.read_text("utf-8")))
+
+
+@cache
+def shipped_examples() -> Examples:
+    """The labelled lines of bot/content/safety/screen_examples.npz, checked against the hash
+    the weights file records for them."""
+    folder = resources.files("bot") / "content" / "safety"
+    data = (folder / "screen_examples.npz").read_bytes()
+    want = json.loads((folder / "screen_model.json").read_text("utf-8"))["examples_sha256"]
+    if hashlib.sha256(data).hexdigest() != want:
+        raise ValueError("screen_examples.npz is not the file screen_model.json was written with")
+    with np.load(io.BytesIO(data), allow_pickle=False) as stored:
+        names = [str(n) for n in stored["names"]]
+        return examples_from(stored["vectors"], [names[int(i)] for i in stored["labels"]])
 
 
 def parts(text: str) -> list[str]:
@@ -129,18 +192,21 @@ class Reader:
 
     embed: Embed
     classifier: Classifier
+    examples: Examples = field(default_factory=lambda: Examples(np.zeros((0, 1), np.float32), ()))
 
     def read_parts(self, pieces: Sequence[str], found: Sequence[Evidence]) -> Reading | None:
         """The reading of given parts (the first is the whole message), each with what the
         phrase lists found in it."""
         if not pieces:
             return None
-        inputs = self.classifier.inputs(self.embed(pieces), found)
-        chances = self.classifier.probabilities(inputs)
+        vectors = self.embed(pieces)
+        chances = self.classifier.probabilities(self.classifier.inputs(vectors, found))
         none = self.classifier.classes.index(NONE)
         scores = 1.0 - chances[:, none]
         best = int(np.argmax(scores))
         row = chances[best].copy()
         row[none] = -1.0
         category = self.classifier.classes[int(np.argmax(row))]
-        return Reading(category, float(scores[best]), best)
+        known, closest = self.examples.known(vectors)
+        said = known[0] or next((k for k in known[1:] if k and k != NONE), None)
+        return Reading(category, float(scores[best]), best, said, closest[best])

@@ -17,10 +17,13 @@ reaches its threshold, unless the part of the message it fired on holds a `never
 look-alike clinicians have listed as never a crisis). The severity is the listed phrase's, where
 one of the same category matched; where only the classifier saw it, `unclear`: the bot asks its
 question more softly, but asks it. Without a classifier (`reader=None`) the lists decide alone.
+Above all, a message that says what a reviewed, labelled line says (the corpus the classifier
+learned from, and the sets of tests/data) is read as that line is labelled.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
@@ -28,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from bot.safety.learned import Reader, parts
+from bot.safety.learned import FAMILIAR, NONE, Reader, parts
 from bot.safety.normalize import squeeze, words
 
 SEVERITIES = ("unclear", "concern", "urgent", "high")
@@ -262,15 +265,28 @@ def scored(
     if reading is None:
         return sure, None
     score = round(reading.score, 3)
+    if reading.known is not None:  # it says what a reviewed line says: that line's label
+        return _as_known(reading.known, found, score), score
     if sure is not None:
         return replace(sure, score=score), score
-    if reading.score < reader.classifier.threshold or _quiet(rules, pieces[reading.part]):
+    if reading.score < reader.classifier.threshold_for(reading.category) or _quiet(
+        rules, pieces[reading.part]
+    ):
         return None, score
     # A listed phrase of the same category, in the whole or in the part, says how serious.
     for flag in (found[0], found[reading.part]):
         if flag is not None and flag.category == reading.category:
             return replace(flag, score=score), score
+    if reading.familiar < FAMILIAR:
+        return None, score
     return Flag(reading.category, "unclear", "", score), score
+
+
+def _as_known(label: str, found: Sequence[Flag | None], score: float) -> Flag | None:
+    if label == NONE:
+        return None
+    listed = next((f for f in found if f is not None and f.category == label), None)
+    return replace(listed, score=score) if listed else Flag(label, "unclear", "", score)
 
 
 def sure_flag(text: str, rules: Rules | None = None) -> Flag | None:

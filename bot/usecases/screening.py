@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 
 from bot.meaning.encoder import MODEL_SHA256, Encoder, ModelError, shipped_files
-from bot.safety.learned import Reader, shipped_classifier
+from bot.safety.learned import Reader, shipped_classifier, shipped_examples
 from bot.safety.screen import Flag, screen
 
 Screen = Callable[[str], Flag | None]
@@ -21,18 +21,19 @@ def shipped_reader(folder: Path | None = None) -> Reader:
     loaded once (raises ModelError)."""
     try:
         classifier = shipped_classifier()
+        examples = shipped_examples()
     except (OSError, ValueError, KeyError) as error:
         raise ModelError(
-            "The crisis screen's classifier (bot/content/safety/screen_model.json) cannot be"
-            " read: reinstall the bot, or run scripts/train_screen.py. The bot does not start"
-            " without it."
+            "The crisis screen's classifier (bot/content/safety/screen_model.json and"
+            " screen_examples.npz) cannot be read: reinstall the bot, or run"
+            " scripts/train_screen.py. The bot does not start without it."
         ) from error
     if classifier.model_sha256 != MODEL_SHA256:
         raise ModelError(
             "The crisis screen's classifier was trained on another sentence model than the one"
             " installed: run scripts/train_screen.py. The bot does not start without it."
         )
-    return Reader(Encoder(shipped_files(folder)).embed, classifier)
+    return Reader(Encoder(shipped_files(folder)).embed, classifier, examples)
 
 
 def learned_screen(text: str) -> Flag | None:

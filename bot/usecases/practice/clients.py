@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.documents.blocks import to_markdown
-from bot.documents.pdf import pdf_from_blocks
+from bot.documents.blocks import Block, to_markdown
 from bot.documents.report import report_blocks
 from bot.engine import Document, Effect, Say
 from bot.storage.practice import OPEN, Assignment, Link
@@ -73,7 +72,15 @@ class Clients(PracticeBase):
             Document(f"{name}.md", to_markdown(blocks).encode("utf-8"), caption),
             Document(
                 f"{name}.pdf",
-                pdf_from_blocks(blocks, f"Report: {link.label}"),
+                _pdf(blocks, f"Report: {link.label}"),
                 "The same, to print.",
             ),
         ]
+
+
+def _pdf(blocks: list[Block], title: str) -> bytes:
+    # fpdf2, fontTools and matplotlib's fonts are loaded at the first report, not at start-up:
+    # most runs of the bot never make one, and they cost tens of MB of memory.
+    from bot.documents.pdf import pdf_from_blocks
+
+    return pdf_from_blocks(blocks, title)

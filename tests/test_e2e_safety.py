@@ -11,17 +11,11 @@ from pathlib import Path
 import yaml
 from fake_telegram import BotMessage, FakeTelegram
 from test_e2e import begin_tour, onboard, rows, rows_naming
+from test_safety_screen import SETS
 
 DATA = Path(__file__).resolve().parent / "data"
 SET: dict[str, list[str]] = {}
-for name in (
-    "screen_set.yaml",
-    "screen_holdout.yaml",
-    "screen_holdout2.yaml",
-    "screen_holdout3.yaml",
-    "screen_blind_1.yaml",
-    "screen_blind_2.yaml",
-):
+for name in SETS:
     for key, lines in yaml.safe_load((DATA / name).read_text(encoding="utf-8")).items():
         # Look-alikes and everyday answers alike are no crisis: `none` here.
         key = "none" if key in ("lookalike", "everyday") else key

@@ -256,11 +256,11 @@ def scored(
     """What the screen finds, and the classifier's score (None without a reader, or for a
     message with no words)."""
     rules = rules or shipped_rules()
-    sure = sure_flag(text, rules)
     if reader is None:
-        return sure or listed_flag(text, rules), None
+        return listed_flag(text, rules), None
     pieces = parts(text)
     found = [listed_flag(piece, rules) for piece in pieces]
+    sure = _sure(found[0], rules) if found else None
     reading = reader.read_parts(pieces, [(f.category, f.severity) if f else None for f in found])
     if reading is None:
         return sure, None
@@ -293,7 +293,10 @@ def sure_flag(text: str, rules: Rules | None = None) -> Flag | None:
     """What the lists find, when it fires whatever the classifier says: a phrase at severity
     `urgent` or `high` that is not among the `weigh` phrases."""
     rules = rules or shipped_rules()
-    flag = listed_flag(text, rules)
+    return _sure(listed_flag(text, rules), rules)
+
+
+def _sure(flag: Flag | None, rules: Rules) -> Flag | None:
     if flag is None or flag.severity not in SURE or flag.phrase in rules.weigh:
         return None
     return flag

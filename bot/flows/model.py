@@ -42,6 +42,10 @@ class Option:
     goto: StepId | None = None
     disclose: str | None = None
     """Choosing it tells of danger (`violence`, `fear`, `harm`, `child`): kept as a disclosure."""
+    also: tuple[str, ...] = ()
+    """Other words a person may type for it (`also:`), matched like the label."""
+    other: bool = False
+    """The catch-all (`other: true`): typed words that fit no option are kept as this one."""
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from bot.flows.checker.vocabulary import (
 )
 from bot.flows.loader import Path
 from bot.flows.model import Option
+from bot.flows.words import words_key
 
 
 class OptionEntry(NamedTuple):
@@ -29,6 +30,12 @@ class OptionEntry(NamedTuple):
     label_at: Path
     """Where the label is written: `label:`, or the value when the label is the value."""
     disclose: str | None = None
+    also: tuple[str, ...] = ()
+    other: bool = False
+
+
+MAX_ALSO = 80
+"""The longest synonym: a few words, like a label."""
 
 
 class TextReader(BuilderBase):
@@ -109,8 +116,29 @@ class TextReader(BuilderBase):
             label_text = self.label(entry.label, entry.label_at)
             goto = entry.goto
             target = self.step_ref(goto, (*entry.where, "goto")) if goto is not None else None
-            options.append(Option(value, label_text, target, entry.disclose))
+            options.append(
+                Option(value, label_text, target, entry.disclose, entry.also, entry.other)
+            )
+        self.check_synonyms(options, opath)
         return tuple(options)
+
+    def check_synonyms(self, options: list[Option], opath: Path) -> None:
+        """Each typed word means one option: a synonym given for two, or equal to another
+        option's label, would be read as whichever came first."""
+        owner: dict[str, str] = {}
+        for option in options:
+            owner.setdefault(words_key(option.label), option.value)
+        for i, option in enumerate(options):
+            for j, word in enumerate(option.also):
+                first = owner.setdefault(words_key(word), option.value)
+                if first != option.value:
+                    self.report(
+                        (*opath, i, "also", j),
+                        f"'{word}' would mean both '{first}' and '{option.value}'",
+                        "give each typed word to one option only",
+                    )
+        if sum(o.other for o in options) > 1:
+            self.report(opath, "only one option can be the catch-all ('other: true')")
 
     def option_entries(self, items: Any, opath: Path) -> list[OptionEntry] | None:
         """The options as written, from a mapping of value: label or a list of values or
@@ -126,7 +154,9 @@ class TextReader(BuilderBase):
             if not isinstance(item, dict):
                 entries.append(OptionEntry(ipath, item, item, None, ipath))
                 continue
-            self.check_keys(item, ipath, ("value", "label", "goto", "disclose"), "an option")
+            self.check_keys(
+                item, ipath, ("value", "label", "goto", "disclose", "also", "other"), "an option"
+            )
             if "value" not in item:
                 self.report(ipath, "missing required key 'value' in option")
                 continue
@@ -144,6 +174,46 @@ class TextReader(BuilderBase):
             label_at = (*ipath, "label" if "label" in item else "value")
             label = item.get("label", item["value"])
             entries.append(
-                OptionEntry(ipath, item["value"], label, item.get("goto"), label_at, disclose)
+                OptionEntry(
+                    ipath,
+                    item["value"],
+                    label,
+                    item.get("goto"),
+                    label_at,
+                    disclose,
+                    self.synonyms(item, ipath),
+                    self.catch_all(item, ipath),
+                )
             )
         return entries
+
+    def synonyms(self, item: dict[str, Any], ipath: Path) -> tuple[str, ...]:
+        """`also:`, the other words a person may type for this option: a list of short texts."""
+        if "also" not in item:
+            return ()
+        raw = item["also"]
+        if not isinstance(raw, list):
+            self.report((*ipath, "also"), "'also' must be a list of words, like [tight chest]")
+            return ()
+        words: list[str] = []
+        for j, word in enumerate(raw):
+            if isinstance(word, int | float) and not isinstance(word, bool):
+                word = str(word)
+            if not isinstance(word, str) or not words_key(word):
+                self.report((*ipath, "also", j), "each entry of 'also' must be some words")
+            elif len(word) > MAX_ALSO:
+                self.report(
+                    (*ipath, "also", j),
+                    f"'{word[:20]}…' is {len(word)} characters; keep it to {MAX_ALSO}",
+                )
+            else:
+                words.append(word)
+        return tuple(words)
+
+    def catch_all(self, item: dict[str, Any], ipath: Path) -> bool:
+        """`other: true` marks the option that takes typed words fitting no other."""
+        value = item.get("other", False)
+        if not isinstance(value, bool):
+            self.report((*ipath, "other"), "'other' must be true or false")
+            return False
+        return value

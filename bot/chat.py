@@ -52,11 +52,14 @@ def show(effects: list[Effect], out: TextIO) -> Ask | None:
                 if effect.kind == "pause":
                     out.write(f"  (press Enter: {button.label})\n")
                 elif effect.kind != "scale":
-                    out.write(f"  {i}. {button.label}\n")
+                    tick = "[x] " if button.on else ""
+                    out.write(f"  {i}. {tick}{button.label}\n")
             if effect.kind == "scale" and effect.buttons:
                 out.write(f"  ({effect.buttons[0].value} to {effect.buttons[-1].value})\n")
             if effect.kind == "multi":
                 out.write(f"  (choose {effect.min_picks} to {effect.max_picks}, like: 1,3)\n")
+                if any(b.on for b in effect.buttons):
+                    out.write("  (or type done to keep the ticked ones)\n")
             if effect.skip_label:
                 out.write(f"  /skip: {effect.skip_label}\n")
             out.write("\n")
@@ -94,6 +97,11 @@ def event_for(ask: Ask | None, line: str) -> Event | None:
         return Choice("ready", ask.seq)
     if not word:
         return Resume()
+    ticked = tuple(b.value for b in ask.buttons if b.on)
+    if ask.kind == "multi" and ticked and word.lower() in ("done", "ok", "yes", "y"):
+        return Picks(ticked, ask.seq)
+    if ask.kind == "choice" and any(b.value == word for b in ask.buttons):
+        return Choice(word, ask.seq)  # a scale point offered under "Did you mean…?"
     if ask.kind in ("choice", "multi") and _NUMBERS.match(word):
         picks = [int(n) for n in re.split(r"[, ]+", word.strip())]
         if all(1 <= n <= len(ask.buttons) for n in picks):

@@ -101,6 +101,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     from bot.chat import play
     from bot.storage import Store, open_db
     from bot.usecases.service import Service
+    from bot.usecases.understanding import shipped_similarity
 
     catalog = checked_catalog(settings)
     if catalog is None:
@@ -109,7 +110,8 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     if screen is None:
         return ExitStatus.NO_MODEL
     db_path = Path(args.db) if args.db else settings.db_path
-    service = Service(Store(open_db(db_path)), catalog, screen=screen)
+    similar = shipped_similarity(settings.screen_model_dir)
+    service = Service(Store(open_db(db_path)), catalog, screen=screen, similar=similar)
     return ExitStatus(play(service, args.user, args.flow, sys.stdin, sys.stdout))
 
 
@@ -186,6 +188,43 @@ def cmd_screen(args: argparse.Namespace, settings: Settings) -> ExitStatus:
                 found["phrase"] = flag.phrase
         found["score"] = score if score is not None else 0.0
         print(json.dumps(found), flush=True)
+    return ExitStatus.OK
+
+
+def cmd_understand(args: argparse.Namespace, settings: Settings) -> ExitStatus:
+    """Read typed answers to one button question from stdin, one per line; print how each is
+    understood as one JSON object per line: action (accept, confirm, other, retry) and values
+    (the stored values, or the candidates offered in order)."""
+    from bot.engine.reading import ACCEPT, OTHER, read
+    from bot.flows.model import Kind
+    from bot.usecases.understanding import shipped_similarity
+
+    catalog = checked_catalog(settings)
+    if catalog is None:
+        return ExitStatus.PROBLEMS
+    flow = catalog.get(args.flow)  # type: ignore[call-overload]
+    if flow is None or not flow.has_step(args.step):
+        known = ", ".join(sorted(catalog)) if flow is None else ", ".join(
+            s.id for s in flow.steps if s.kind in (Kind.CHOICE, Kind.MULTI, Kind.SCALE)
+        )  # fmt: skip
+        what = f"flow '{args.flow}'" if flow is None else f"step '{args.step}' in {args.flow}"
+        print(f"There is no {what}. Known: {known}", file=sys.stderr)
+        return ExitStatus.USAGE
+    step = flow.step(args.step)
+    if step.kind not in (Kind.CHOICE, Kind.MULTI, Kind.SCALE):
+        print(f"'{args.step}' is a {step.kind} step; it has no buttons to match", file=sys.stderr)
+        return ExitStatus.USAGE
+    if loaded_screen(settings) is None:
+        return ExitStatus.NO_MODEL
+    similar = shipped_similarity(settings.screen_model_dir)
+    for line in sys.stdin:
+        reading = read(step, line.rstrip("\n"), str, similar)
+        values: list[str | int] = list(reading.values)
+        if step.kind is Kind.SCALE:
+            values = [int(v) for v in reading.values]
+        if reading.action not in (ACCEPT, OTHER) and reading.action != "confirm":
+            values = []
+        print(json.dumps({"action": reading.action, "values": values}), flush=True)
     return ExitStatus.OK
 
 
@@ -271,6 +310,13 @@ def parser() -> argparse.ArgumentParser:
         "screen", help="read lines on stdin, print what the crisis screen finds (JSON lines)"
     )
     screen.set_defaults(func=cmd_screen)
+    understand = sub.add_parser(
+        "understand",
+        help="read typed answers to one button question on stdin, print how each is read (JSON)",
+    )
+    understand.add_argument("flow", help="flow id")
+    understand.add_argument("step", help="id of a choice, multi or scale step")
+    understand.set_defaults(func=cmd_understand)
     top.set_defaults(func=cmd_run)
     return top
 

@@ -327,7 +327,9 @@ def test_webhook_mode_checks_the_secret_token(fake, launch):
 
 def test_commands_and_limits_a_person_meets_along_the_way(fake, bot):
     user = 111
-    fake.send_text(user, "hello?")
+    fake.send_text(user, "hello?")  # a greeting is met as one, then the list
+    fake.wait_for_text(user, "Which conversation would you like?")
+    fake.send_text(user, "zxcvb qwerty")  # anything else: the list, as before
     fake.wait_for_text(user, "There is no conversation open right now")
     fake.send_text(user, "/frobnicate")
     fake.wait_for_text(user, "I don't know that command")

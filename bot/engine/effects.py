@@ -21,6 +21,8 @@ class Button:
 
     label: str
     value: str
+    on: bool = False
+    """Shown ticked (a multi-select question, when typed words were read as this option)."""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ from bot.engine.effects import (
 from bot.engine.events import Back, Choice, Event, Picks, Resume, Skip, Start, Text
 from bot.engine.numbers import small_int
 from bot.engine.progress import progress
+from bot.engine.reading import ACCEPT, CONFIRM, OTHER, Reading, Similar, read
 from bot.engine.render import LEVELS, display, labels, lookup, remembered, render
 from bot.engine.state import SKIPPED, Frame, Mark, RunState, is_skipped
 from bot.flows import expr as expressions
@@ -63,10 +65,21 @@ def start(
     return state, effects
 
 
+NONE_OF_THESE = "~none"
+"""The value of the "None of these" button under "Did you mean…?"."""
+SAID_PLAINLY = frozenset({"number", "label"})
+"""Ways of reading typed words that need no "I took that as…": the person typed the option."""
+
+
 def step(
-    catalog: Catalog, state: RunState, event: Event, now: datetime | None = None
+    catalog: Catalog,
+    state: RunState,
+    event: Event,
+    now: datetime | None = None,
+    similar: Similar | None = None,
 ) -> tuple[RunState, list[Effect]]:
-    """Apply one event to a run; return the new state and what to show."""
+    """Apply one event to a run; return the new state and what to show. `similar` reads typed
+    words at button questions for their meaning (without it: numbers, labels, synonyms, typos)."""
     if isinstance(event, Start):
         return start(catalog, event.flow_id, now)
     if state.done:
@@ -83,8 +96,12 @@ def step(
         if not current.optional:
             return state, [Say(texts.NOT_SKIPPABLE), _ask(catalog, state, flow, current)]
         return _advance(catalog, state, flow, current, dict(SKIPPED), now)
+    if isinstance(event, Text) and current.kind in (Kind.CHOICE, Kind.MULTI, Kind.SCALE):
+        return _typed(catalog, state, flow, current, event.text, now, similar)
+    if isinstance(event, Choice) and event.value == NONE_OF_THESE:
+        return _none_fits(catalog, state, flow, current, now)
     try:
-        value = _interpret(current, event, labels(catalog, flow, state, state.frame))
+        value = _interpret(current, event)
     except _Invalid as invalid:
         return _retry(catalog, state, flow, current, current.invalid or invalid.message)
     return _advance(catalog, state, flow, current, value, now)
@@ -103,24 +120,7 @@ def _here(catalog: Catalog, state: RunState) -> tuple[Flow, Step]:
 _NUMBER = re.compile(r"^\s*(-?\d+)\s*[.)]?\s*$")
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"[\W_]+", " ", text.casefold()).strip()
-
-
-def _match_option(step: Step, text: str, fill: Callable[[str], str] = str) -> str | None:
-    """The option a typed text means: its number, its label (as shown) or its value."""
-    number = _NUMBER.match(text)
-    picked = small_int(number.group(1)) if number else None
-    if picked is not None and 1 <= picked <= len(step.options):
-        return step.options[picked - 1].value
-    wanted = _norm(text)
-    for option in step.options:
-        if wanted and wanted in (_norm(fill(option.label)), _norm(option.value)):
-            return option.value
-    return None
-
-
-def _interpret(step: Step, event: Event, fill: Callable[[str], str] = str) -> Any:
+def _interpret(step: Step, event: Event) -> Any:
     """The value to store for this event at this step, or _Invalid."""
     kind = step.kind
     if kind is Kind.PAUSE:
@@ -138,8 +138,6 @@ def _interpret(step: Step, event: Event, fill: Callable[[str], str] = str) -> An
         return answer
     if kind is Kind.CHOICE:
         raw = event.value if isinstance(event, Choice) else None
-        if isinstance(event, Text):
-            raw = _match_option(step, event.text, fill)
         if raw is None or step.option(raw) is None:
             raise _Invalid(texts.PICK_ONE)
         return raw
@@ -153,11 +151,6 @@ def _interpret(step: Step, event: Event, fill: Callable[[str], str] = str) -> An
     if kind is Kind.MULTI:
         if isinstance(event, Picks):
             values = list(dict.fromkeys(event.values))
-        elif isinstance(event, Text):
-            parts = [p for p in re.split(r"[,;\n]+", event.text) if p.strip()]
-            values = [v for v in (_match_option(step, p, fill) for p in parts) if v is not None]
-            if len(values) != len(parts):
-                raise _Invalid(texts.pick_many(step.min_picks, step.max_picks or 1))
         else:
             raise _Invalid(texts.pick_many(step.min_picks, step.max_picks or 1))
         high = step.max_picks or len(step.options)
@@ -166,6 +159,140 @@ def _interpret(step: Step, event: Event, fill: Callable[[str], str] = str) -> An
         order = [o.value for o in step.options]
         return sorted(values, key=order.index)
     raise EngineError(f"step {step.id} of kind {kind} does not take answers")
+
+
+# -- typed words at a button question -------------------------------------------------------
+
+
+def _typed(
+    catalog: Catalog,
+    state: RunState,
+    flow: Flow,
+    current: Step,
+    text: str,
+    now: datetime | None,
+    similar: Similar | None,
+) -> tuple[RunState, list[Effect]]:
+    """Typed words at a button question: taken (saying how they were read), asked about
+    ("Did you mean…?"), kept as the catch-all, or asked again with the options as text."""
+    fill = labels(catalog, flow, state, state.frame)
+    reading = read(current, text, fill, similar)
+    if reading.action == ACCEPT:
+        value = _stored(current, reading.values)
+        after, effects = _advance(catalog, state, flow, current, value, now)
+        if reading.how not in SAID_PLAINLY:
+            effects.insert(0, Say(texts.took(_shown(current, reading.values, fill))))
+        return after, effects
+    if reading.action == CONFIRM:
+        return state, [_did_you_mean(catalog, state, flow, current, reading, fill)]
+    if reading.action == OTHER:
+        return _kept_as_other(catalog, state, flow, current, reading.values[0], text, now, similar)
+    if reading.how == "unsure" and current.optional:
+        after, effects = _advance(catalog, state, flow, current, dict(SKIPPED), now)
+        return after, [Say(texts.LEFT_OPEN), *effects]
+    return _retry(catalog, state, flow, current, _typed_retry(current, reading, fill))
+
+
+def _stored(step: Step, values: tuple[str, ...]) -> Any:
+    """The answer as the buttons would have stored it."""
+    if step.kind is Kind.SCALE:
+        return int(values[0])
+    if step.kind is Kind.MULTI:
+        order = [o.value for o in step.options]
+        return sorted(values, key=order.index)
+    return values[0]
+
+
+def _shown(step: Step, values: tuple[str, ...], fill: Callable[[str], str]) -> str:
+    """An answer in the words of its buttons."""
+    if step.kind is Kind.SCALE:
+        point = int(values[0])
+        label = step.scale_labels.get(point)
+        return f"{point} – {label}" if label else str(point)
+    named = {o.value: fill(o.label) for o in step.options}
+    return "”, “".join(named[v] for v in values) if values else "none of them"
+
+
+def _did_you_mean(
+    catalog: Catalog,
+    state: RunState,
+    flow: Flow,
+    current: Step,
+    reading: Reading,
+    fill: Callable[[str], str],
+) -> Ask:
+    """The question again with the closest readings: the candidates as buttons for a pick-one
+    question or a scale, or the whole list with them ticked for a multi-select one."""
+    ask = _ask(catalog, state, flow, current)
+    if current.kind is Kind.MULTI:
+        ticked = set(reading.values)
+        buttons = tuple(replace(b, on=b.value in ticked) for b in ask.buttons)
+        return replace(ask, text=f"{texts.TICKED}\n\n{ask.text}", buttons=buttons)
+    offered = tuple(Button(_shown(current, (v,), fill), v) for v in reading.values)
+    return replace(
+        ask,
+        kind=Kind.CHOICE.value,
+        text=texts.DID_YOU_MEAN,
+        buttons=(*offered, Button(texts.NONE_OF_THESE, NONE_OF_THESE)),
+    )
+
+
+def _kept_as_other(
+    catalog: Catalog,
+    state: RunState,
+    flow: Flow,
+    current: Step,
+    value: str,
+    text: str,
+    now: datetime | None,
+    similar: Similar | None,
+) -> tuple[RunState, list[Effect]]:
+    """Words that fit no option, kept as the catch-all; a follow-up question that only asks
+    for those words (a text step shown just for this option) is answered with them."""
+    fill = labels(catalog, flow, state, state.frame)
+    catch_all = current.option(value)
+    label = fill(catch_all.label) if catch_all else value
+    after, effects = _advance(catalog, state, flow, current, value, now)
+    if not after.done:
+        next_flow, follow = _here(catalog, after)
+        asks_for_words = (
+            next_flow is flow
+            and follow.kind is Kind.TEXT
+            and current.id in follow.when_source
+            and follow.min_chars <= len(text.strip()) <= follow.max_chars
+        )
+        if asks_for_words:
+            shown = [e for e in effects if not isinstance(e, Ask)]
+            after, more = step(catalog, after, Text(text), now, similar)
+            return after, [Say(texts.kept_words(label)), *shown, *more]
+    return after, [Say(texts.took(label)), *effects]
+
+
+def _none_fits(
+    catalog: Catalog, state: RunState, flow: Flow, current: Step, now: datetime | None
+) -> tuple[RunState, list[Effect]]:
+    """ "None of these" under "Did you mean…?": the catch-all where there is one (its own
+    question then asks for the words), else the whole question again."""
+    catch_all = next((o for o in current.options if o.other), None)
+    if catch_all is not None and current.kind is Kind.CHOICE:
+        return _advance(catalog, state, flow, current, catch_all.value, now)
+    return state, [Say(texts.NONE_FITS), _ask(catalog, state, flow, current)]
+
+
+def _typed_retry(current: Step, reading: Reading, fill: Callable[[str], str]) -> str:
+    """The gentle re-prompt for typed words that were not read as any option."""
+    if current.kind is Kind.SCALE:
+        if current.invalid:
+            return current.invalid
+        if reading.how == "unsure":
+            return texts.SCALE_UNSURE.format(low=current.scale_min, high=current.scale_max)
+        return texts.scale(current.scale_min, current.scale_max)
+    lead = {"unsure": texts.UNSURE, "several": texts.SEVERAL}.get(reading.how, texts.UNCLEAR)
+    lead = current.invalid or lead
+    if current.kind is Kind.MULTI:
+        high = current.max_picks or len(current.options)
+        lead = f"{lead} {texts.pick_many(current.min_picks, high)}"
+    return texts.numbered(lead, [fill(o.label) for o in current.options])
 
 
 # -- moving ----------------------------------------------------------------------------------

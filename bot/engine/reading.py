@@ -29,7 +29,7 @@ MAYBE = 0.25
 """Meaning this close is offered in "Did you mean…?"; below it, no option is meant."""
 MAYBE_BESIDE_OTHER = 0.42
 """The same where the question has a catch-all, which takes words that fit nothing closer."""
-SPREAD = 0.12
+SPREAD = 0.15
 """Options this much below the closest are not offered beside it."""
 OFFERED = 3
 
@@ -108,8 +108,8 @@ class Reading:
 
     `values` are option values (points as text for a scale): the answer for ACCEPT, the
     candidates in order for CONFIRM, the catch-all for OTHER. `how` says which way matched:
-    number, label, also, typo, yesno, meaning, unsure (an "I don't know"), several, question
-    (a question back), other or none.
+    number, label, words (a label inside a longer message), also, typo, yesno, meaning,
+    unsure (an "I don't know"), several, question (a question back), other or none.
     """
 
     action: str
@@ -164,7 +164,7 @@ def _read_one(
                 return Reading(ACCEPT, (option.value,), way)
     inside = _inside(options, text, fill)
     if inside is not None:
-        return Reading(ACCEPT, (inside,), "label")
+        return Reading(ACCEPT, (inside,), "words")
     if key in SEVERAL:
         return Reading(RETRY, how="several")
     place = _ordinal(text)
@@ -339,7 +339,8 @@ def _contained(options: Sequence[Option], text: str, fill: Callable[[str], str])
                 typos += distance
             else:
                 if len(used) > len(best.get(option.value, (frozenset(), ""))[0]):
-                    best[option.value] = (frozenset(used), "typo" if typos else how)
+                    way = "typo" if typos else "words" if how == "label" else how
+                    best[option.value] = (frozenset(used), way)
     return {
         value: how
         for value, (used, how) in best.items()
@@ -388,8 +389,9 @@ def _by_meaning(
         return Reading(RETRY)
     top, score = ranked[0]
     second = ranked[1][1] if len(ranked) > 1 else -1.0
-    if score >= SURE and score - second >= GAP:
-        return Reading(ACCEPT, (top,), "meaning")
+    telling = next(o for o in options if o.value == top).disclose
+    if score >= SURE and score - second >= GAP and not telling:
+        return Reading(ACCEPT, (top,), "meaning")  # a disclosure of danger is only offered
     maybe = MAYBE_BESIDE_OTHER if any(o.other for o in options) else MAYBE
     if score >= maybe:
         near = [v for v, s in ranked if s >= max(maybe, score - SPREAD)][:OFFERED]
@@ -400,26 +402,32 @@ def _by_meaning(
 # -- several options -----------------------------------------------------------------------------
 
 
+_ALL = frozenset(map(words_key, ("all", "all of them", "all of these", "all of the above",
+                                 "everything", "all of it", "every one", "the lot")))  # fmt: skip
+_NONE = frozenset(map(words_key, ("none", "none of them", "none of these", "nothing", "neither")))
+
+
 def _read_multi(
     step: Step, text: str, fill: Callable[[str], str], similar: Similar | None
 ) -> Reading:
     options = step.options
     high = step.max_picks or len(options)
     key = words_key(text)
-    if key in {"all", "all of them", "all of these", "all of above", "everything", "all of it"}:
+    if key in _ALL:
         every = tuple(o.value for o in options)
         return Reading(ACCEPT if len(every) <= high else CONFIRM, every[:high], "several")
-    if key in {"none", "none of them", "none of these", "nothing", "neither"}:
+    if key in _NONE:
         return Reading(ACCEPT, (), "label") if step.min_picks == 0 else Reading(RETRY, how="none")
     counted = _counted(options, text)
     if counted is not None:
         return Reading(ACCEPT if len(counted) <= high else CONFIRM, counted[:high], "number")
     whole = _read_one(options, text, fill, None)
-    if whole.action == ACCEPT:
+    if whole.action == ACCEPT and whole.how in ("number", "label", "also"):
         return whole
     sure: list[str] = []
     maybe: list[str] = []
     ways: set[str] = set()
+    unread = False
     for part in (p for p in _SPLIT.split(text) if words_key(p)):
         one = _read_one(options, part, fill, similar)
         found = _contained(options, part, fill) if one.action == CONFIRM else {}
@@ -431,13 +439,16 @@ def _read_multi(
             ways.update(found.values())
         elif one.action == CONFIRM:
             maybe.append(one.values[0])
+        else:
+            unread = True  # a part read as no option: the rest is offered ticked, not taken
     order = [o.value for o in options]
     picked = sorted(dict.fromkeys(sure + maybe), key=order.index)
     if not picked:
         return Reading(RETRY, how="unsure" if key in UNSURE else "none")
-    if maybe or len(picked) > high or len(picked) < step.min_picks:
+    if maybe or unread or len(picked) > high or len(picked) < step.min_picks:
         return Reading(CONFIRM, tuple(picked[:high]), "meaning" if maybe else "label")
-    how = next((w for w in ("meaning", "typo", "also", "label") if w in ways), "number")
+    ranked = ("meaning", "yesno", "typo", "also", "words", "label")
+    how = next((w for w in ranked if w in ways), "number")
     return Reading(ACCEPT, tuple(picked), how)
 
 

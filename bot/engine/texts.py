@@ -36,3 +36,32 @@ def pick_many(low: int, high: int) -> str:
 def pause(button: str) -> str:
     """Re-prompt at a pause step."""
     return f"Take your time. Tap “{button}” when you're ready."
+
+
+NONE_OF_THESE = "None of these"
+DID_YOU_MEAN = "Did you mean one of these?"
+TICKED = "I've ticked what I think you meant. Change anything you like, then tap Done."
+UNSURE = (
+    "That's all right, there is no wrong answer. If you had to pick the closest, which would it be?"
+)
+SEVERAL = "If you had to pick just one, which is closest?"
+UNCLEAR = "I didn't catch which one you mean."
+NONE_FITS = "Then tap the closest one, or put it another way."
+LEFT_OPEN = "That's all right. We can leave that one open."
+SCALE_UNSURE = "No need to be exact. Pick the number that feels closest, from {low} to {high}."
+
+
+def took(shown: str) -> str:
+    """How typed words were read, so a wrong reading can be put right."""
+    return f"I took that as “{shown}”. /back changes it."
+
+
+def kept_words(label: str) -> str:
+    """Typed words kept as the catch-all option's answer."""
+    return f"I kept that in your words, as “{label}”. /back changes it."
+
+
+def numbered(lead: str, labels: list[str]) -> str:
+    """A re-prompt that lists the options as numbered text, for a typed reply."""
+    lines = "\n".join(f"{i}. {label}" for i, label in enumerate(labels, 1))
+    return f"{lead}\n{lines}\nTap one, or type its number."

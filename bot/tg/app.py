@@ -23,6 +23,7 @@ from bot.tg.pacing import Courtesy
 from bot.tg.webhook import serve
 from bot.usecases.screening import Screen
 from bot.usecases.service import Service
+from bot.usecases.understanding import shipped_similarity
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,8 @@ def run(settings: Settings, catalog: Catalog, screen: Screen) -> int:
     store = Store(db)
     # Redelivered updates arrive within minutes; a month of event ids is more than enough.
     store.prune_events(datetime.now(UTC) - timedelta(days=30))
-    service = Service(store, catalog, settings.therapist_ids, screen)
+    similar = shipped_similarity(settings.screen_model_dir)
+    service = Service(store, catalog, settings.therapist_ids, screen, similar)
     app = build_application(settings, service, clock_from(settings))
     log.info("starting with %d flows, database %s", len(catalog), settings.db_path)
     try:

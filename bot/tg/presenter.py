@@ -84,7 +84,8 @@ def ask_keyboard(ask: Ask, run_id: int) -> InlineKeyboardMarkup | None:
     rows: list[list[InlineKeyboardButton]] = []
     if ask.kind == "multi":
         rows = [
-            [button(OFF + b.label, Payload("t", run_id, ask.seq, b.value))] for b in ask.buttons
+            [button((ON if b.on else OFF) + b.label, Payload("t", run_id, ask.seq, b.value))]
+            for b in ask.buttons
         ]
         rows.append(
             [button(texts.DONE, Payload("d", run_id, ask.seq, f"{ask.min_picks}-{ask.max_picks}"))]

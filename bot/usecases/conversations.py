@@ -26,6 +26,7 @@ from bot.engine import (
 )
 from bot.engine import start as start_run
 from bot.engine import step as step_run
+from bot.engine.reading import Similar
 from bot.flows.model import Catalog
 from bot.safety import responses as safety_texts
 from bot.storage import ABANDONED, ACTIVE, COMPLETED, PAUSED, RunRecord, Store
@@ -64,8 +65,10 @@ class Conversations:
         access: Access,
         safety: SafetyPath,
         practice: Practice,
+        similar: Similar | None = None,
     ) -> None:
         self.store = store
+        self.similar = similar
         self.catalog = catalog
         self.access = access
         self.safety = safety
@@ -141,7 +144,7 @@ class Conversations:
         if run is None:
             return [Say(NOTHING_OPEN)], None
         try:
-            state, effects = step_run(self.catalog, run.state, event, now)
+            state, effects = step_run(self.catalog, run.state, event, now, self.similar)
         except (EngineError, KeyError) as exc:
             # Only ids go to the log: never what the person wrote.
             log.warning(

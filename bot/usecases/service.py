@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from bot.engine import Effect, Event, Resume, Say, Start, Text
+from bot.engine.reading import Similar
 from bot.flows.model import Catalog
 from bot.storage import Store
 from bot.usecases.access import ONBOARDING, READINESS, Access
@@ -24,6 +25,7 @@ from bot.usecases.conversations import (
     Conversations,
 )
 from bot.usecases.interrupts import interrupt
+from bot.usecases.outside import GREETING, Outside
 from bot.usecases.overview import Overview
 from bot.usecases.practice import VERBS, Practice
 from bot.usecases.queries import Queries
@@ -33,6 +35,7 @@ from bot.usecases.replies import Notice, Outcome
 from bot.usecases.rights import Rights
 from bot.usecases.safety_path import SafetyPath
 from bot.usecases.screening import Screen
+from bot.usecases.understanding import shipped_similar
 
 __all__ = [
     "FLOW_CHANGED", "NOTHING_OPEN", "ONBOARDING", "READINESS", "TREND_HEAD", "WELCOME_BACK",
@@ -49,17 +52,19 @@ class Service(Queries):
         catalog: Catalog,
         therapist_ids: Iterable[int] = (),
         screen: Screen | None = None,
+        similar: Similar | None = shipped_similar,
     ) -> None:
         self.store, self.catalog = store, catalog
         self.safety = SafetyPath(store, screen)
         self.access = Access(store, catalog, self.safety)
         self.practice = Practice(store, catalog, self.access.lock_of, therapist_ids)
-        self.talks = Conversations(store, catalog, self.access, self.safety, self.practice)
+        self.talks = Conversations(store, catalog, self.access, self.safety, self.practice, similar)
         self.views = Overview(store, catalog, self.access)
         self.readiness = Readiness(store, catalog, self.safety)
         self.reminders = Reminders(store, catalog, self.practice)
         self.rights = Rights(store, catalog)
         self.ids = MessageIds(store)
+        self.outside = Outside(similar)
 
     def handle(
         self, user_id: int, event: Event, now: datetime, event_id: str | None = None,
@@ -84,6 +89,14 @@ class Service(Queries):
                 effects, active = self.talks.start(user_id, event.flow_id, now, active)
             elif effects:
                 pass  # the open run could not be read; the person has been told
+            elif (
+                isinstance(event, Text)
+                and active is not None
+                and self.outside.greets(self.catalog, active, event.text)
+            ):
+                recap = Say(self.outside.recap(self.catalog, active))
+                effects, active = self.talks.go_on(user_id, Resume(), now, active)
+                effects = [recap, *effects]
             elif run_id is not None and (active is None or active.id != run_id):
                 effects, active = self.talks.go_on(user_id, Resume(), now, active)
                 effects = [Say(STALE_RUN), *effects]
@@ -105,6 +118,15 @@ class Service(Queries):
             if found is not None and event_id is not None:
                 self.store.mark_event(event_id, user_id, now)
         return found if found is None else Outcome(found.effects, notices=found.notices)
+
+    def idle_text(self, user_id: int, text: str) -> tuple[list[Effect], bool]:
+        """A message with no exercise open that the crisis screen let pass: the fixed reply to
+        what it is (distress, a greeting, thanks, a goodbye), and whether the list of
+        conversations should follow (True for anything else, and after a greeting)."""
+        intent = self.outside.intent(text)
+        if intent is None:
+            return [], True
+        return self.outside.reply(intent, self.catalog), intent == GREETING
 
     def action(
         self, user_id: int, action: str, now: datetime, event_id: str | None = None

@@ -4,7 +4,7 @@ crisis screen) as the similarity the engine's reading of typed answers asks for.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +33,12 @@ def similarity(embed: Embed) -> Similar:
     return similar
 
 
+@cache
 def shipped_similarity(folder: Path | None = None) -> Similar:
-    """The similarity over the installed sentence encoder (raises ModelError)."""
+    """The similarity over the installed sentence encoder, built once (raises ModelError)."""
     return similarity(shipped_reader(folder).embed)
+
+
+def shipped_similar(text: str, phrases: Sequence[str]) -> Sequence[float]:
+    """The installed encoder's similarity, loaded on first use."""
+    return shipped_similarity()(text, phrases)

@@ -182,6 +182,12 @@ class Conversation(Base):
                 await self.show(context, user.id, found.effects, None)
                 await self.tell_others(context, found.notices)
                 return
+            reply, then_list = self.service.idle_text(user.id, message.text)
+            if reply and self.claim(update):
+                await self.show(context, user.id, reply, None)
+                if then_list:
+                    await self.offer_flows(update, context, texts.CHOOSE)
+                return
         await self.in_run(update, context, Text(message.text))
 
     async def on_not_text(self, update: Update, context: Context) -> None:

@@ -202,7 +202,7 @@ def cmd_understand(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     catalog = checked_catalog(settings)
     if catalog is None:
         return ExitStatus.PROBLEMS
-    flow = catalog.get(args.flow)  # type: ignore[call-overload]
+    flow = catalog.get(args.flow)
     if flow is None or not flow.has_step(args.step):
         known = ", ".join(sorted(catalog)) if flow is None else ", ".join(
             s.id for s in flow.steps if s.kind in (Kind.CHOICE, Kind.MULTI, Kind.SCALE)

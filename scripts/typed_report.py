@@ -68,22 +68,32 @@ def main(argv: Sequence[str] | None = None) -> int:
                 verdict = judge(step, reading, means)
                 counts[verdict] += 1
                 if args.misses and verdict in ("wrong", "missed", "taken"):
-                    print(f"{verdict:7} {entry['flow']}/{entry['step']}: {answer['text']!r}"
-                          f" means {means} → {reading.action} {list(reading.values)} ({reading.how})")
+                    print(
+                        f"{verdict:7} {entry['flow']}/{entry['step']}: {answer['text']!r}"
+                        f" means {means} → {reading.action} {list(reading.values)} ({reading.how})"
+                    )
     meant = sum(counts[k] for k in ("right", "offered", "wrong", "missed"))
     none = counts["kept"] + counts["taken"]
     names = ", ".join(p.name for p in args.sets)
     print(f"{names}: {meant} answers that mean an option, {none} that mean none")
     if meant:
-        print(f"  understood: {counts['right'] + counts['offered']}/{meant} ="
-              f" {(counts['right'] + counts['offered']) / meant:.1%} (target ≥ 90%)")
-        print(f"  taken without an extra tap: {counts['right']}/{meant} ="
-              f" {counts['right'] / meant:.1%} (target ≥ 60%)")
-        print(f"  taken as a wrong option: {counts['wrong']}/{meant} ="
-              f" {counts['wrong'] / meant:.1%} (target ≤ 2%)")
+        print(
+            f"  understood: {counts['right'] + counts['offered']}/{meant} ="
+            f" {(counts['right'] + counts['offered']) / meant:.1%} (target ≥ 90%)"
+        )
+        print(
+            f"  taken without an extra tap: {counts['right']}/{meant} ="
+            f" {counts['right'] / meant:.1%} (target ≥ 60%)"
+        )
+        print(
+            f"  taken as a wrong option: {counts['wrong']}/{meant} ="
+            f" {counts['wrong'] / meant:.1%} (target ≤ 2%)"
+        )
     if none:
-        print(f"  meaning no option, never taken as one: {counts['kept']}/{none} ="
-              f" {counts['kept'] / none:.1%} (target ≥ 95%)")
+        print(
+            f"  meaning no option, never taken as one: {counts['kept']}/{none} ="
+            f" {counts['kept'] / none:.1%} (target ≥ 95%)"
+        )
     return 0
 
 

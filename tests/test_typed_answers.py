@@ -143,5 +143,5 @@ def test_a_multi_reading_is_offered_ticked():
 
 def test_a_scale_word_is_stored_as_its_point():
     state, _ = at("weekly-check-in", "partner_reach")
-    after, effects = step(CATALOG, state, Text("mostly"), similar=SIMILAR)
+    after, _ = step(CATALOG, state, Text("mostly"), similar=SIMILAR)
     assert after.answers["partner_reach"] == 4

@@ -155,6 +155,8 @@ def render(effects: Sequence[Effect], run_id: int | None) -> list[Outgoing]:
             out += _remarks(remarks)
             caption = split_text(effect.caption, MAX_CAPTION)[0]
             out.append(Outgoing(html.escape(caption, quote=False), photo=effect.png))
+        else:
+            continue  # kept, not shown (an answer, a memory, a disclosure): the remarks wait
         remarks = []
     return out + _remarks(remarks)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -73,3 +74,29 @@ def test_a_failing_transcript_is_a_located_problem(tmp_path):
     assert run.stdout.strip() == (
         f"{tmp_path / 't.yaml'}:10:5: test 'wrong': expected text not shown: 'Goodbye'"
     )
+
+
+def test_understand_prints_how_each_typed_answer_is_read():
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "understand", "getting-started", "country"],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+        input="3\nUntied Kingdom\nidk\nwhat?\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    assert lines == [
+        {"action": "accept", "values": ["ie"]},
+        {"action": "accept", "values": ["gb"]},
+        {"action": "retry", "values": []},
+        {"action": "retry", "values": []},
+    ]
+
+
+def test_understand_names_the_button_questions_of_a_flow_when_the_step_is_wrong():
+    run = bot("understand", "tour", "nowhere")
+    assert run.returncode == 2
+    assert "my_move, closeness, under" in run.stderr

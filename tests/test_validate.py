@@ -195,6 +195,14 @@ CASES = [
         id="empty-options",
     ),
     pytest.param(
+        "synonym_twice.yaml",
+        [
+            "synonym_twice.yaml:9:63: 'tight' would mean both 'chest' and 'throat'"
+            " (give each typed word to one option only)"
+        ],
+        id="synonym-for-two-options",
+    ),
+    pytest.param(
         "scale_min_max.yaml",
         ["scale_min_max.yaml:7:12: scale min (5) must be below its max (1)"],
         id="scale-min-not-below-max",

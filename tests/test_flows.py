@@ -27,11 +27,17 @@ from bot.engine import (
     start,
     step,
 )
+from bot.engine.engine import NONE_OF_THESE
 from bot.engine.transcript import run_transcript
 from bot.flows import load_catalog
+from bot.usecases.understanding import shipped_similarity
 
 CATALOG = load_catalog()
 WALKS_PER_FLOW = 500
+WALKS_WITH_MEANING = 12
+"""Walks that read typed words with the real sentence encoder too (slower: a few ms a text)."""
+NOISE = ["idk", "both", "not sure", "the second one", "all of them", "mostly", "yes", "nah",
+         "what?", "🙂🙂", "3rd", "1, 2", "none", "42", "first two", "asdfgh"]  # fmt: skip
 MAX_EVENTS = 400
 LEFTOVER = re.compile(r"\{[A-Za-z_][^{}]*\}")
 
@@ -69,6 +75,10 @@ def random_event(rng: random.Random, ask: Ask):
     if roll < 0.23:
         return Resume()
     values = [b.value for b in ask.buttons]
+    if ask.kind in ("choice", "scale", "multi") and rng.random() < 0.3:
+        return Text(typed(rng, ask))
+    if ask.kind in ("choice", "scale") and rng.random() < 0.03:
+        return Choice(NONE_OF_THESE, ask.seq)
     if ask.kind == "text":
         return Text(rng.choice(["Sam", "we argued about money", "I felt alone again tonight"]))
     if ask.kind == "multi":
@@ -81,6 +91,27 @@ def random_event(rng: random.Random, ask: Ask):
     return Choice("ready", ask.seq)
 
 
+def typed(rng: random.Random, ask: Ask) -> str:
+    """What a person might type at a button question: a paraphrase, a label with typos, two
+    labels, a word of one, or noise."""
+    labels = [b.label for b in ask.buttons] or ["something"]
+    label = rng.choice(labels)
+    roll = rng.random()
+    if roll < 0.3:
+        return rng.choice(NOISE)
+    if roll < 0.5:
+        letters = list(label)
+        for _ in range(rng.randint(1, 2)):
+            i = rng.randrange(len(letters))
+            letters[i] = rng.choice("aeiourst")
+        return "".join(letters)
+    if roll < 0.65:
+        return f"{label} and {rng.choice(labels)}"
+    if roll < 0.8:
+        return rng.choice(label.split() or [label])
+    return rng.choice(["i think ", "maybe ", "prob ", "honestly "]) + label.lower() + " tbh"
+
+
 def check_texts(effects, where: str) -> None:
     for effect in effects:
         text = effect.reflection if isinstance(effect, Finished) else getattr(effect, "text", "")
@@ -90,15 +121,26 @@ def check_texts(effects, where: str) -> None:
 
 @pytest.mark.parametrize("flow_id", sorted(CATALOG))
 def test_random_walks_never_break(flow_id):
-    rng = random.Random(f"walker:{flow_id}")
+    walk_flow(flow_id, WALKS_PER_FLOW, None)
+
+
+@pytest.mark.parametrize("flow_id", sorted(CATALOG))
+def test_random_walks_reading_typed_words_for_meaning_never_break(flow_id):
+    walk_flow(flow_id, WALKS_WITH_MEANING, shipped_similarity())
+
+
+def walk_flow(flow_id: str, walks: int, similar) -> None:
+    """Play the flow `walks` times with random events; fail on anything a person would
+    notice: an exception, silence, a dead end, an unfilled placeholder."""
+    rng = random.Random(f"walker:{flow_id}:{similar is not None}")
     finished = 0
-    for walk in range(WALKS_PER_FLOW):
+    for walk in range(walks):
         state, effects = start(CATALOG, flow_id)
         check_texts(effects, f"{flow_id} walk {walk} start")
         ask = [e for e in effects if isinstance(e, Ask)][-1]
         for count in range(MAX_EVENTS):
             event = random_event(rng, ask)
-            state, effects = step(CATALOG, state, event)
+            state, effects = step(CATALOG, state, event, similar=similar)
             # Every stored state must survive the trip through JSON unchanged.
             assert RunState.from_dict(json.loads(json.dumps(state.to_dict()))) == state
             where = f"{flow_id} walk {walk} event {count} {event!r}"
@@ -114,4 +156,4 @@ def test_random_walks_never_break(flow_id):
             ask = asks[-1]
         else:
             pytest.fail(f"{flow_id} walk {walk} did not finish in {MAX_EVENTS} events")
-    assert finished == WALKS_PER_FLOW
+    assert finished == walks

@@ -82,9 +82,14 @@ def run_transcript(catalog: Catalog, flow_id: str, test: TranscriptTest) -> Tran
         if ask is None:
             result.failures.append(f"input {i + 1} ({item!r}) came after the flow had ended")
             break
-        state, effects = step(catalog, state, event_for(ask, item))
+        event = event_for(ask, item)
+        state, effects = step(catalog, state, event)
         result.texts += effect_texts(effects)
         new_ask = last_ask(effects)
+        retyped = isinstance(event, Text) and ask.kind in ("choice", "multi", "scale")
+        if new_ask is not None and new_ask.seq == ask.seq and retyped:
+            ask = new_ask  # typed words asked about again ("Did you mean…?"): the same question
+            continue
         if new_ask is not None and new_ask.seq == ask.seq:
             result.failures.append(
                 f"input {i + 1} ({item!r}) was not accepted at '{ask.key}': "

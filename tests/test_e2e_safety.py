@@ -119,7 +119,9 @@ def test_every_benign_look_alike_mid_flow_is_taken_as_the_answer(fake, bot):
         reply = fake.wait_for_message(
             user,
             lambda m: (
-                "what do you usually do?" in m.content or "A few words is enough" in m.content
+                "what do you usually do?" in m.content
+                or "A few words is enough" in m.content
+                or "Did you mean one of these?" in m.content  # typed at a button question
             ),
             since=mark,
             what=f"the next question, or a re-prompt, after {line!r}",

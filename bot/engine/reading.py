@@ -177,6 +177,8 @@ def _read_one(
     answer = None if unsure else _yes_no(options, text, fill)
     if answer is not None and answer not in found:
         found = {answer: "yesno", **found}
+    if answer is None and not found and set(words(text)) <= _YES | _NO | {"please", "thanks"}:
+        return Reading(RETRY)  # "yes" where no option says yes: asked again, never guessed
     asks = _asks(text)
     several = len(content_words(text)) <= 3 and bool(set(words(text)) & {"both", "either"})
     if unsure or asks or several:

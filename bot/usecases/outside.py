@@ -24,6 +24,10 @@ CLOSE_TO_DISTRESS = 0.38
 """Distress is worded in countless ways, and reading it as distress when it is not costs
 little (an offer to settle), so it needs less closeness."""
 DISTRESS, GREETING = "distress", "greeting"
+PLAIN = frozenset(
+    words_key(w) for w in ("ok", "okay", "k", "kk", "yes", "no", "yeah", "nope", "sure", "fine")
+)
+"""Bare acknowledgements: they answer something, so no intent is read into them."""
 WAITING = frozenset({Kind.CHOICE, Kind.MULTI, Kind.SCALE, Kind.PAUSE})
 """Questions where a greeting cannot be the answer, so it is met as a greeting."""
 
@@ -68,7 +72,7 @@ class Outside:
     def intent(self, text: str) -> str | None:
         """The intent of a message, or None when it is close to no example."""
         key = words_key(text)
-        if not key:
+        if not key or key in PLAIN:
             return None
         if key in self.keys:
             return self.keys[key]

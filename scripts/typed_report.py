@@ -15,6 +15,7 @@ import argparse
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -54,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("sets", nargs="+", type=Path)
     parser.add_argument("--misses", action="store_true", help="print every answer not understood")
     parser.add_argument("--no-meaning", action="store_true", help="without the sentence encoder")
+    parser.add_argument(
+        "--without-also", action="store_true", help="as if the flows had no synonyms (also:)"
+    )
     args = parser.parse_args(argv)
     catalog = load_catalog()
     similar = None if args.no_meaning else shipped_similarity()
@@ -62,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for entry in yaml.safe_load(path.read_text(encoding="utf-8")):
             flow = catalog[entry["flow"]]
             step = flow.step(entry["step"])
+            if args.without_also:
+                step = replace(step, options=tuple(replace(o, also=()) for o in step.options))
             for answer in entry["answers"]:
                 means = [str(m) for m in answer["means"]]
                 reading = read(step, str(answer["text"]), str, similar)

@@ -130,7 +130,7 @@ def read(step: Step, text: str, fill: Callable[[str], str] = str,
         unsure = _unsure_option(options, fill)
         if unsure is not None:
             return Reading(ACCEPT, (unsure.value,), "unsure")
-    if reading.action == RETRY and reading.how == "none":
+    if reading.action == RETRY and reading.how == "none" and not _declines(text):
         catch_all = next((o for o in options if o.other), None)
         if catch_all is not None and content_words(text):
             return Reading(OTHER, (catch_all.value,), "other")
@@ -180,7 +180,8 @@ def _read_one(
     if answer is None and not found and set(words(text)) <= _YES | _NO | {"please", "thanks"}:
         return Reading(RETRY)  # "yes" where no option says yes: asked again, never guessed
     asks = _asks(text)
-    several = len(content_words(text)) <= 3 and bool(set(words(text)) & {"both", "either"})
+    plain = words(text)
+    several = bool(set(plain[:2] if len(plain) > 4 else plain) & {"both", "either"})
     if unsure or asks or several:
         not_sure = _unsure_option(options, fill)
         doubted = [v for v in found if not_sure is None or v != not_sure.value]
@@ -260,6 +261,18 @@ def _inside(options: Sequence[Option], text: str, fill: Callable[[str], str]) ->
         if set(typed) <= set(content_words(phrase))
     }
     return holding.pop() if len(holding) == 1 else None
+
+
+_REQUESTS = frozenset("can could would will should do does is are may".split())
+_DECLINING = ("rather not", "dont remember", "cant remember", "not saying", "dont want to say",
+              "skip", "pass", "go back", "pick for me", "you choose")  # fmt: skip
+
+
+def _declines(text: str) -> bool:
+    """Words that are no answer (a request, "rather not say"): never kept as the catch-all."""
+    typed = words(text)
+    joined = " ".join(typed)
+    return bool(typed) and (typed[0] in _REQUESTS or any(d in joined for d in _DECLINING))
 
 
 def _asks(text: str) -> bool:

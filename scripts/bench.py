@@ -5,6 +5,7 @@
     python scripts/bench.py reminders [--pending 100000] [--due 1000]
     python scripts/bench.py chaos [--users 10] [--kills 8] [--seed 1]
     python scripts/bench.py screen
+    python scripts/bench.py typed
 
 `core`: the time of one `Service.handle()` step, commit included, on a real SQLite file that
 already holds N people mid-flow; and, in the same run, the time python-telegram-bot's
@@ -26,6 +27,10 @@ of the labelled sets in tests/data, short and long, phrase lists and classifier 
 process; then the real bot against the fake Bot API server: its start-up (process start → flows
 checked and model loaded → first getUpdates), and its resident memory once it has screened a
 few hundred messages from 50 people.
+
+`typed`: reading one typed answer at a button question (number, label, synonyms, typos, then
+meaning through the sentence encoder), for every answer of the typed sets in tests/data, once
+the labels and synonyms have been encoded.
 
 `reminders`: one tick of the reminder job (`Service.due_reminders`: find what is due, mark it
 sent, build each message, look for conversations to nudge) on a real SQLite file holding N
@@ -625,6 +630,35 @@ def cmd_chaos(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- typed answers ----------------------------------------------------------------------------
+def cmd_typed(args: argparse.Namespace) -> int:
+    """How long reading one typed answer at a button question takes, with the encoder."""
+    import yaml
+
+    from bot.engine.reading import read
+    from bot.usecases.understanding import shipped_similarity
+
+    catalog = load_catalog()
+    similar = shipped_similarity()
+    answers = []
+    for path in sorted((Path(__file__).resolve().parents[1] / "tests" / "data").glob("typed_*")):
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8")):
+            here = catalog[entry["flow"]].step(entry["step"])
+            answers += [(here, str(a["text"])) for a in entry["answers"]]
+    for here, text in answers[:200]:  # labels and synonyms are encoded once, on first use
+        read(here, text, str, similar)
+    timings: list[float] = []
+    for here, text in answers:
+        began = time.perf_counter()
+        read(here, text, str, similar)
+        timings.append((time.perf_counter() - began) * 1000)
+    print(f"typed answers read: {len(timings)} (every answer of the labelled sets)")
+    print(line("one typed answer understood", timings))
+    long = [t for (_, text), t in zip(answers, timings, strict=True) if len(text) > 40]
+    print(line("  answers over 40 characters", long))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse arguments and run one benchmark."""
     parser = argparse.ArgumentParser(prog="scripts/bench.py", description=__doc__.split("\n")[0])
@@ -649,6 +683,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     chaos.set_defaults(func=cmd_chaos)
     screen = sub.add_parser("screen", help="the crisis screen: speed, start-up, memory")
     screen.set_defaults(func=cmd_screen)
+    typed = sub.add_parser("typed", help="reading a typed answer at a button question")
+    typed.set_defaults(func=cmd_typed)
     echo = sub.add_parser("echo-bot", help=argparse.SUPPRESS)
     echo.set_defaults(func=lambda _args: echo_bot())
     args = parser.parse_args(argv)

@@ -72,7 +72,7 @@ def test_scale_words_and_several_typed_options(fake, bot):
     fake.press_button(user, "4")
     fake.wait_for_text(user, "Choose up to three")
     # A part that is read as no option: the rest is offered ticked, to change or confirm.
-    fake.send_text(user, "lonely, and kind of like nobody sees me")
+    fake.send_text(user, "lonely, and something about my dad")
     fake.wait_for_text(user, "I've ticked what I think you meant")
     assert "☑ lonely" in fake.last_message(user).button_labels
     fake.press_button(user, "Done ✓")

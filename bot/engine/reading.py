@@ -71,6 +71,7 @@ _NEGATIONS = frozenset(
     ]
 )
 _NUMBER = re.compile(r"^\s*(?:#|no\.?|number|option|nr)?\s*(-?\d{1,9})\s*[.)]?\s*$", re.I)
+_LONG_NUMBER = re.compile(r"^\s*[-+#]?[\d\s.,]+$")
 _NUMBER_WORDS = {
     w: n
     for n, w in enumerate(
@@ -158,6 +159,8 @@ def _read_one(
         if 1 <= number <= len(options):
             return Reading(ACCEPT, (options[number - 1].value,), "number")
         return Reading(RETRY)
+    if _LONG_NUMBER.match(text):
+        return Reading(RETRY)  # a number too long to be any option's
     for way in ("label", "also"):
         for option in options:
             if any(h == way and words_key(p) == key for h, p in _phrases(option, fill)):
@@ -489,6 +492,8 @@ def _counted(options: Sequence[Option], text: str) -> tuple[str, ...] | None:
 def _read_scale(step: Step, text: str, similar: Similar | None) -> Reading:
     low, high = step.scale_min, step.scale_max
     number = _number(text)
+    if number is None and _LONG_NUMBER.match(text):
+        return Reading(RETRY)
     if number is not None:
         ok = low <= number <= high
         return Reading(ACCEPT, (str(number),), "number") if ok else Reading(RETRY)

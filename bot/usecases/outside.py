@@ -100,9 +100,11 @@ class Outside:
         if flow is None or not flow.has_step(run.state.frame.step_id) or run.state.done:
             return False
         here = flow.step(run.state.frame.step_id)
-        if here.kind not in WAITING or self.intent(text) != GREETING:
+        if here.kind not in WAITING:
             return False
-        return here.kind is Kind.PAUSE or read(here, text, str, None).action != ACCEPT
+        if here.kind is not Kind.PAUSE and read(here, text, str, None).action == ACCEPT:
+            return False  # an answer (the cheap reading first: the encoder only if needed)
+        return self.intent(text) == GREETING
 
     def recap(self, catalog: Catalog, run: RunRecord) -> str:
         """One line on where the person was."""

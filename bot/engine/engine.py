@@ -258,7 +258,7 @@ def _kept_as_other(
         asks_for_words = (
             next_flow is flow
             and follow.kind is Kind.TEXT
-            and current.id in follow.when_source
+            and re.search(rf"\b{re.escape(current.id)}\b", follow.when_source) is not None
             and follow.min_chars <= len(text.strip()) <= follow.max_chars
         )
         if asks_for_words:

@@ -274,8 +274,8 @@ _DECLINING = ("rather not", "dont remember", "cant remember", "not saying", "don
 def _declines(text: str) -> bool:
     """Words that are no answer (a request, "rather not say"): never kept as the catch-all."""
     typed = words(text)
-    joined = " ".join(typed)
-    return bool(typed) and (typed[0] in _REQUESTS or any(d in joined for d in _DECLINING))
+    joined = f" {' '.join(typed)} "
+    return bool(typed) and (typed[0] in _REQUESTS or any(f" {d} " in joined for d in _DECLINING))
 
 
 def _asks(text: str) -> bool:
@@ -389,7 +389,7 @@ def _closeness(
     phrases: list[str] = []
     owners: list[str] = []
     for option in options:
-        for _, phrase in _phrases(option, fill)[:1] + _phrases(option, fill)[2:]:
+        for phrase in (fill(option.label), *option.also):  # the value is no wording
             phrases.append(phrase)
             owners.append(option.value)
     best: dict[str, float] = {}

@@ -4,14 +4,15 @@ Usage:
   python scripts/train_screen.py            # train on the corpus, write screen_model.json
   python scripts/train_screen.py --check    # leave-one-batch-out figures, nothing written
 
-The corpus is every YAML file of corpus/screen plus the labelled sets of tests/data (each key
-a category, or `lookalike`/`everyday`/`none` for lines that are no crisis). The blind sets of
-tests/data (screen_blind_*.yaml) were measured once before any teaching (corpus/screen/README.md
-has those figures), then taught: they are trained on since. The classifier is a softmax
-over all-MiniLM-L6-v2 sentence vectors (bot/safety/learned.py), trained with class weights
-so that each category counts alike; the long ordinary lines are learned sentence by sentence too,
-since the screen reads a message in parts. The threshold is the lowest score at which, across
-the held-out batches, no more than MAX_EVERYDAY of everyday answers would be asked about.
+The corpus is every YAML file of corpus/screen plus the labelled sets of tests/data (each key a
+category, or `lookalike`/`everyday`/`none` for lines that are no crisis). The blind sets of
+tests/data (screen_blind_*.yaml) were measured once before any teaching (corpus/screen/README.md has
+those figures), then taught: they are trained on since. The classifier is a small network over the
+fine-tuned all-MiniLM-L6-v2 sentence vectors (bot/safety/learned.py), trained with class weights so
+that each category counts alike; the long ordinary lines are learned sentence by sentence too, since
+the screen reads a message in parts. The threshold is the lowest score at which, across the held-out
+batches the encoder was not fine-tuned on (scripts/tune_encoder.py keeps two aside), no more than
+MAX_EVERYDAY of everyday answers and MAX_LOOKALIKE of look-alikes would be asked about.
 """
 
 from __future__ import annotations
@@ -42,12 +43,19 @@ from bot.safety.learned import (  # noqa: E402
     examples_from,
     parts,
 )
-from bot.safety.screen import SEVERITIES, listed_flag, scored, sure_flag  # noqa: E402
+from bot.safety.screen import (  # noqa: E402
+    SEVERITIES,
+    VETO,
+    listed_flag,
+    scored,
+    shipped_rules,
+    sure_flag,
+)
 
 CORPUS = ROOT / "corpus" / "screen"
 DEVELOPMENT = [
     ROOT / "tests" / "data" / f"screen_{n}.yaml"
-    for n in ("set", "holdout", "holdout2", "holdout3", "blind_1", "blind_2")
+    for n in ("set", "holdout", "holdout2", "holdout3", "blind_1", "blind_2", "blind_3", "blind_4")
 ]
 OUT = ROOT / "bot" / "content" / "safety" / "screen_model.json"
 EXAMPLES = OUT.with_name("screen_examples.npz")
@@ -55,6 +63,7 @@ CATEGORIES = ("suicide", "violence", "harm_others", "child", "emergency", "affai
 EVIDENCE = (*CATEGORIES, *SEVERITIES)
 BENIGN = {"none": "lookalike", "lookalike": "lookalike", "everyday": "everyday"}
 MAX_EVERYDAY = 0.01
+MAX_LOOKALIKE = 0.05
 SUICIDE_EXTRA = 0.005
 """Everyday false alarms spent on asking about suicide from a lower score: a missed message
 about ending one's life costs most."""
@@ -69,6 +78,15 @@ SEED = 7
 def corpus_files() -> list[Path]:
     """The files trained on, in a fixed order."""
     return sorted(CORPUS.glob("*.yaml")) + [p for p in DEVELOPMENT if p.exists()]
+
+
+def encoder_corpus() -> set[str]:
+    """The corpus files the sentence encoder was fine-tuned on (bot/content/model/model.json);
+    the others are where a threshold can be chosen honestly."""
+    record = ROOT / "bot" / "content" / "model" / "model.json"
+    if not record.exists():
+        return set()
+    return {str(name) for name in json.loads(record.read_text("utf-8"))["corpus_files"]}
 
 
 def corpus_sha256(files: Sequence[Path] | None = None) -> str:
@@ -204,7 +222,8 @@ def classifier(layers: Layers, names: tuple[str, ...], threshold: float, sha: st
 
 
 Judged = tuple[str, str, bool, float, str]
-"""(line, label, fired whatever the threshold, classifier score or -1 when silenced, category)."""
+"""(line, label, a listed urgent or high phrase matched, classifier score or -1 when silenced
+(1 for an `always` phrase), category)."""
 
 
 def judged(rows: Sequence[tuple[str, str]], reader: Reader) -> list[Judged]:
@@ -213,8 +232,10 @@ def judged(rows: Sequence[tuple[str, str]], reader: Reader) -> list[Judged]:
     out = []
     for line, label in rows:
         flag, score = scored(line, reader=reader)
-        if sure_flag(line) is not None and flag is not None:
-            out.append((line, label, True, 1.0, flag.category))
+        sure = sure_flag(line)
+        if sure is not None and flag is not None:
+            always = score is None or sure.phrase in shipped_rules().always
+            out.append((line, label, True, 1.0 if always else float(score or 0), flag.category))
         elif flag is not None and score is not None:
             out.append((line, label, False, score, flag.category))
         else:
@@ -228,21 +249,37 @@ Thresholds = tuple[float, float]
 
 def fires(row: Judged, t: Thresholds) -> bool:
     """Whether the screen flags the line at these thresholds."""
-    return row[2] or row[3] >= (t[1] if row[4] == "suicide" else t[0])
+    return (row[2] and row[3] >= VETO) or row[3] >= (t[1] if row[4] == "suicide" else t[0])
 
 
 def thresholds_for(scored: Sequence[Judged]) -> Thresholds:
-    """The lowest common threshold that keeps false alarms on everyday answers within the bar;
-    then the lowest for suicide that spends no more than SUICIDE_EXTRA besides."""
+    """The lowest common threshold that keeps false alarms within both bars, on everyday answers
+    and on look-alikes (or, where none does, the one with fewest look-alike alarms within the
+    everyday bar); then the lowest for suicide that spends no more than SUICIDE_EXTRA besides."""
     every = [r for r in scored if r[1] == "everyday"]
+    alike = [r for r in scored if r[1] == "lookalike"]
     grid = [float(round(t, 3)) for t in np.arange(0.30, 0.995, 0.005)]
 
-    def alarms(t: Thresholds) -> int:
-        return sum(1 for r in every if fires(r, t))
+    def alarms(t: Thresholds, rows: Sequence[Judged] = every) -> int:
+        return sum(1 for r in rows if fires(r, t))
 
-    common = next((t for t in grid if alarms((t, t)) <= MAX_EVERYDAY * len(every)), 0.995)
+    calm = [t for t in grid if alarms((t, t)) <= MAX_EVERYDAY * len(every)] or [0.995]
+    common = next(
+        (t for t in calm if alarms((t, t), alike) <= MAX_LOOKALIKE * len(alike)),
+        min(calm, key=lambda t: (alarms((t, t), alike), t)),
+    )
     budget = (MAX_EVERYDAY + SUICIDE_EXTRA) * len(every)
-    suicide = next((t for t in grid if t <= common and alarms((common, t)) <= budget), common)
+    alike_budget = max(MAX_LOOKALIKE * len(alike), alarms((common, common), alike))
+    suicide = next(
+        (
+            t
+            for t in grid
+            if t <= common
+            and alarms((common, t)) <= budget
+            and alarms((common, t), alike) <= alike_budget
+        ),
+        common,
+    )
     return common, suicide
 
 
@@ -281,17 +318,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     embed = Cache(Encoder(threads=2))
     sha = corpus_sha256(files)
     held: list[Judged] = []
+    unseen: list[Judged] = []
+    tuned_on = encoder_corpus()
     for out in files:
         rest = [row for p, rows in batches.items() if p != out for row in rows]
         layers, names = fit(*examples(rest, embed), hidden=args.hidden)
         reader = Reader(embed, classifier(layers, names, 0.0, sha), memory(rest, embed, names))
-        held += judged(batches[out], reader)
-    t = thresholds_for(held)
+        scored_out = judged(batches[out], reader)
+        held += scored_out
+        if out.relative_to(ROOT).as_posix() not in tuned_on:
+            unseen += scored_out
+    t = thresholds_for(unseen or held)
     if os.environ.get("SCREEN_DUMP"):
         Path(os.environ["SCREEN_DUMP"]).write_text(json.dumps(held), encoding="utf-8")
     print(f"{sum(len(r) for r in batches.values())} lines in {len(files)} batches")
     print("held out, each batch scored by a classifier trained on the others:")
     print(figures(held, t))
+    if unseen:
+        print("of them, the batches the encoder was not tuned on (the threshold is chosen here):")
+        print(figures(unseen, t))
     if args.check:
         return 0
     every = [r for rows in batches.values() for r in rows]

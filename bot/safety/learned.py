@@ -41,7 +41,7 @@ MAX_PARTS = 12
 
 EXAMPLE_COSINE = 0.95
 """A message this close in meaning to a labelled line is read as that line was labelled."""
-FAMILIAR = 0.5
+FAMILIAR = 0.45
 """A part of a message less close than this to every labelled line is unlike anything the
 classifier learned from (a code, a name, keyboard noise): alone, it does not ask about it."""
 

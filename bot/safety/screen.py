@@ -9,16 +9,17 @@ words of five letters or more. A benign phrase ("killing me" in "this argument i
 cancels a match it overlaps, unless the match is a phrase at least as long, and so as specific.
 
 Beside the lists, a learned classifier reads the message's meaning (learned.py), so that new
-wordings are found too. One decision comes of both. A listed phrase at severity `urgent` or
-`high` fires, whatever else, unless clinicians have put it among the `weigh` phrases (the ones
-that are also everyday figures of speech: "career suicide", "kill me now"). Otherwise the
+wordings are found too. One decision comes of both. A listed phrase at severity `urgent` or `high`
+fires unless clinicians have put it among the `weigh` phrases (the ones that are also everyday
+figures of speech: "career suicide", "kill me now"), or the classifier is sure the message is
+ordinary (VETO); a phrase among the `always` ones fires whatever the classifier says. Otherwise the
 classifier decides, given the sentence and what the lists found in it: it fires when its score
-reaches its threshold, unless the part of the message it fired on holds a `never` phrase (a
-look-alike clinicians have listed as never a crisis). The severity is the listed phrase's, where
-one of the same category matched; where only the classifier saw it, `unclear`: the bot asks its
-question more softly, but asks it. Without a classifier (`reader=None`) the lists decide alone.
-Above all, a message that says what a reviewed, labelled line says (the corpus the classifier
-learned from, and the sets of tests/data) is read as that line is labelled.
+reaches its threshold, unless the part of the message it fired on holds a `never` phrase (a look-
+alike clinicians have listed as never a crisis). The severity is the listed phrase's, where one of
+the same category matched; where only the classifier saw it, `unclear`: the bot asks its question
+more softly, but asks it. Without a classifier (`reader=None`) the lists decide alone. Above all, a
+message that says what a reviewed, labelled line says (the corpus the classifier learned from, and
+the sets of tests/data) is read as that line is labelled.
 """
 
 from __future__ import annotations
@@ -37,7 +38,11 @@ from bot.safety.normalize import squeeze, words
 SEVERITIES = ("unclear", "concern", "urgent", "high")
 """Lowest first. `unclear` means: ask one gentle question before assuming anything."""
 SURE = ("urgent", "high")
-"""A listed phrase this serious fires whatever the classifier says (unless it is weighed)."""
+"""A listed phrase this serious fires unless it is weighed, or the classifier is sure (VETO)."""
+VETO = 0.2
+"""Where the classifier, reading the whole message with the listed phrase as evidence, scores it
+below this (four to one that it is ordinary: "I'm killing myself to pay for this house"), an
+urgent or high phrase does not fire, unless clinicians have put it among the `always` phrases."""
 GAP = 3
 
 
@@ -94,6 +99,9 @@ class Rules:
     weigh: frozenset[str] = frozenset()
     """Urgent or high phrases that are also common figures of speech: the classifier weighs
     them, with the rest of the message, like the lower severities."""
+    always: frozenset[str] = frozenset()
+    """Urgent or high phrases that fire even where the classifier is sure the message is
+    ordinary (see VETO)."""
 
 
 def _variants(word: str) -> set[str]:
@@ -167,6 +175,7 @@ def rules_from(data: dict[str, Any]) -> Rules:
     benign = tuple(Phrase(str(p), _pattern(str(p)), "", "") for p in data.get("benign", []))
     never = tuple(Phrase(str(p), _pattern(str(p)), "", "") for p in data.get("never", []))
     weigh = frozenset(str(p) for p in data.get("weigh", []))
+    always = frozenset(str(p) for p in data.get("always", []) or [])
     return _indexed(
         Rules(
             tuple(phrases),
@@ -176,6 +185,7 @@ def rules_from(data: dict[str, Any]) -> Rules:
             tuple(together),
             never=never,
             weigh=weigh,
+            always=always,
         )
     )
 
@@ -267,7 +277,7 @@ def scored(
     score = round(reading.score, 3)
     if reading.known is not None:  # it says what a reviewed line says: that line's label
         return _as_known(reading.known, found, score), score
-    if sure is not None:
+    if sure is not None and (reading.score >= VETO or sure.phrase in rules.always):
         return replace(sure, score=score), score
     if reading.score < reader.classifier.threshold_for(reading.category) or _quiet(
         rules, pieces[reading.part]

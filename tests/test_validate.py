@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.flows import Option, check_paths, load_catalog, shipped_flows_dir
+from bot.flows.catalog import check_files
 
 ROOT = Path(__file__).resolve().parent.parent
 INVALID = Path("tests/data/flows/invalid")
@@ -452,4 +453,35 @@ def test_odd_shapes_are_problems_not_crashes(tmp_path):
     assert [str(p) for p in problems] == [
         f"{path}:5:10: unknown question kind ['text'] (did you mean 'text'?)",
         f"{path}:11:13: 'expect' must be a list of texts to be shown",
+    ]
+
+
+def test_flows_checked_beside_can_be_called_but_their_own_problems_are_not_reported(tmp_path):
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    (shipped / "helper.yaml").write_text(
+        "flow: helper\nversion: 1\nparams: {topic: it}\nsteps:\n  - id: a\n    ask: text\n"
+        "    say: About {topic}?\n  - id: b\n    end: Thanks.\n    return: a\n",
+        encoding="utf-8",
+    )
+    (shipped / "broken.yaml").write_text(
+        "flow: broken\nversion: 1\nsteps:\n  - id: a\n    say: Hi\n    next: nowhere\n",
+        encoding="utf-8",
+    )
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(
+        "flow: mine\nversion: 1\nsteps:\n  - id: ask\n    call: helper\n"
+        "    with: {topic: work, mood: low}\n  - id: done\n    end: Bye {ask|}.\n",
+        encoding="utf-8",
+    )
+    checked = check_files([mine], [shipped])
+    assert [str(p) for p in checked.problems] == [
+        f"{mine}:6:25: flow 'helper' has no parameter 'mood' (it declares: topic)"
+        " (declare it under 'params:')"
+    ]
+    assert set(checked.flows) == {"mine"}
+    assert set(checked.catalog) == {"mine", "helper", "broken"}
+    alone = check_files([mine])
+    assert [p.message for p in alone.problems] == [
+        "step 'ask' calls flow 'helper', which does not exist"
     ]

@@ -485,3 +485,80 @@ def test_flows_checked_beside_can_be_called_but_their_own_problems_are_not_repor
     assert [p.message for p in alone.problems] == [
         "step 'ask' calls flow 'helper', which does not exist"
     ]
+
+
+UNKNOWN_KIND = """\
+flow: unknown-kind
+version: 1
+scores:
+  near: {label: Closeness, items: [closeness]}
+steps:
+  - id: hello
+    say: "Hi."
+  - id: closeness
+    ask: scal
+    say: "How close do you feel?"
+    scale: {min: 1, max: 5}
+    next:
+      - {when: "closeness <= 2", goto: low}
+      - {goto: done}
+  - id: low
+    when: "closeness <= 2"
+    say: "That sounds hard at {closeness}."
+  - id: pick
+    ask: choice
+    say: "Again?"
+    options:
+      - {value: again, label: "Again", goto: closeness}
+      - {value: "on", label: "On"}
+  - id: done
+    end: "You felt {closeness} out of 5."
+    return: closeness
+"""
+
+
+def test_an_unknown_question_kind_is_one_problem_not_a_cascade(tmp_path):
+    path = tmp_path / "unknown-kind.yaml"
+    path.write_text(UNKNOWN_KIND, encoding="utf-8")
+    _, problems = check_paths([path])
+    assert [str(p) for p in problems] == [
+        f"{path}:9:10: unknown question kind 'scal' (did you mean 'scale'?)"
+    ]
+
+
+def test_a_real_mistake_beside_an_unknown_kind_is_still_reported(tmp_path):
+    path = tmp_path / "unknown-kind.yaml"
+    path.write_text(
+        UNKNOWN_KIND.replace("goto: closeness}", "goto: closenes}").replace(
+            "at {closeness}", "at {closeness} for {nobody}"
+        ),
+        encoding="utf-8",
+    )
+    _, problems = check_paths([path])
+    assert [str(p) for p in problems] == [
+        f"{path}:9:10: unknown question kind 'scal' (did you mean 'scale'?)",
+        f"{path}:17:47: '{{nobody}}' does not name a question of this flow (use a question's id)",
+        f"{path}:22:46: 'closenes' is not a step of this flow (did you mean 'closeness'?)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        ("    ask: txt\n", "7:10: unknown question kind 'txt' (did you mean 'text'?)"),
+        ("    ask: text\n    end: Bye\n", "8:5: a step cannot have both 'ask' and 'end'"),
+    ],
+    ids=["unknown-kind", "two-kinds"],
+)
+def test_the_step_before_a_last_step_left_out_is_no_dead_end(tmp_path, broken, message):
+    path = tmp_path / "last.yaml"
+    path.write_text(
+        "flow: last\nversion: 1\nsteps:\n  - id: hello\n    say: Hi\n  - id: q\n"
+        + broken
+        + "    say: How are you?\n",
+        encoding="utf-8",
+    )
+    _, problems = check_paths([path])
+    assert [str(p) for p in problems] == [
+        f"{path}:{message}" + ("" if "(" in message else " (split it into two steps)")
+    ]

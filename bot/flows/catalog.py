@@ -60,7 +60,7 @@ def load_file(path: FsPath, display: str | None = None) -> tuple[Loaded, list[Pr
     flow = builder.build()
     problems += builder.problems
     if flow is not None:
-        problems += FlowChecker(flow, doc).run()
+        problems += FlowChecker(flow, doc, builder.dropped).run()
     return Loaded(flow, doc), problems
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.flows.graph import START, Arrow, arrows, dot, mermaid
+from bot.flows.graph import START, Arrow, arrows, dot, mermaid, shorten
 
 NOTE = """\
 flow: note
@@ -81,3 +81,41 @@ def test_a_flow_that_may_skip_its_first_step_starts_from_a_start_node(make_catal
     assert '    _start(("start"))' in mermaid(flow).splitlines()
     assert '  "_start" [shape=circle, label="start"];' in dot(flow).splitlines()
     assert "_start" not in mermaid(make_catalog(note=NOTE)["note"])
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "short"),
+    [
+        ("Line two is what's underneath. Underneath: {card_feeling}", 48, None),
+        ("Line two is what's underneath. Underneath: {card_feeling} and more", 48, None),
+        ("Read it once as your partner might hear it. Tick what fits.", 48, None),
+        ("Tell {partner|your partner} what you felt", 24, "Tell…"),
+        ("Supercalifragilisticexpialidocious", 10, "Supercali…"),
+        ("Short enough", 12, "Short enough"),
+    ],
+)
+def test_a_long_text_is_shortened_where_a_word_ends(text, limit, short):
+    got = shorten(text, limit)
+    assert len(got) <= limit
+    if short is not None:
+        assert got == short
+    else:
+        kept = got.removesuffix("…")
+        assert text.startswith(kept) and not text[len(kept)].isalnum(), got
+        assert kept.count("{") == kept.count("}"), got
+
+
+def test_no_caption_of_a_shipped_diagram_ends_inside_a_word(shipped):
+    for flow in shipped.values():
+        captions = {
+            line.split('"')[1].split(": ", 1)[0]: line.split('"')[1].split(": ", 1)[1]
+            for line in mermaid(flow).splitlines()[1:]
+            if '"' in line and "-->" not in line and not line.strip().startswith(START)
+        }
+        for step in flow.steps:
+            full = " ".join(step.text.split()).replace('"', "#quot;").replace("|", "#124;")
+            caption = captions[step.id]
+            if caption.endswith("…") and not full.endswith("…"):
+                kept = caption.removesuffix("…")
+                assert full.startswith(kept), (flow.id, step.id, caption)
+                assert not full[len(kept)].isalnum(), (flow.id, step.id, caption)

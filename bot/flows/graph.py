@@ -83,10 +83,26 @@ def _label(step: Step, path: tuple[object, ...]) -> str:
     return "otherwise" if step.next else ""
 
 
+def shorten(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters, ended with "…" where it was cut: at the last
+    space that fits, and never inside a placeholder ("{partner|your partner}"); a single
+    word longer than that is cut where it must be."""
+    if len(text) <= limit:
+        return text
+    room = text[: limit - 1]
+    if text[limit - 1] != " ":
+        depth, cut = 0, 0
+        for i, char in enumerate(room):
+            depth += {"{": 1, "}": -1}.get(char, 0)
+            if char == " " and depth <= 0:
+                cut = i
+        room = room[:cut] if cut else room
+    return (room.rstrip(" ,;:.!?–—-") or text[: limit - 1]) + "…"
+
+
 def _caption(step: Step, limit: int = 48) -> str:
     text = " ".join(step.text.split()) or (f"call {step.call}" if step.call else step.kind.value)
-    text = text if len(text) <= limit else text[: limit - 1] + "…"
-    return f"{step.id}: {text}"
+    return f"{step.id}: {shorten(text, limit)}"
 
 
 def _quote(text: str) -> str:

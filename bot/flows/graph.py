@@ -9,6 +9,7 @@ branch is.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.flows.checks import edges
@@ -100,13 +101,25 @@ def shorten(text: str, limit: int) -> str:
     return (room.rstrip(" ,;:.!?–—-") or text[: limit - 1]) + "…"
 
 
-def _caption(step: Step, limit: int = 48) -> str:
+def caption(step: Step, limit: int = 48) -> str:
+    """What a step's node says: its id and the start of its text, shortened where a word ends."""
     text = " ".join(step.text.split()) or (f"call {step.call}" if step.call else step.kind.value)
     return f"{step.id}: {shorten(text, limit)}"
 
 
 def _quote(text: str) -> str:
-    return text.replace('"', "#quot;").replace("|", "#124;")
+    # Mermaid reads #name; as a character code and draws a label as HTML: every character
+    # that would end the label or be taken for markup is written as a code.
+    text = re.sub(r"#(?=\w+;)", "#35;", text)
+    for char, code in (
+        ('"', "#quot;"),
+        ("|", "#124;"),
+        ("&", "#amp;"),
+        ("<", "#lt;"),
+        (">", "#gt;"),
+    ):
+        text = text.replace(char, code)
+    return text
 
 
 def mermaid(flow: Flow) -> str:
@@ -117,7 +130,7 @@ def mermaid(flow: Flow) -> str:
         lines.append(f'    {START}(("start"))')
     for step in flow.steps:
         left, right = SHAPES[step.kind]
-        lines.append(f'    {step.id}{left}"{_quote(_caption(step))}"{right}')
+        lines.append(f'    {step.id}{left}"{_quote(caption(step))}"{right}')
     for arrow in drawn:
         label = f'|"{_quote(arrow.label)}"|' if arrow.label else ""
         lines.append(f"    {arrow.source} -->{label} {arrow.target}")
@@ -144,7 +157,7 @@ def dot(flow: Flow) -> str:
         lines.append(f"  {q(START)} [shape=circle, label={q('start')}];")
     for step in flow.steps:
         lines.append(
-            f"  {q(step.id)} [shape={shapes.get(step.kind, 'box')}, label={q(_caption(step, 40))}];"
+            f"  {q(step.id)} [shape={shapes.get(step.kind, 'box')}, label={q(caption(step, 40))}];"
         )
     for arrow in drawn:
         label = f" [label={q(arrow.label)}]" if arrow.label else ""

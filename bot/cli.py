@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.engine.transcript import run_transcript
-from bot.flows import FlowError, Location, Problem, check_paths, load_catalog, shipped_flows_dir
+from bot.flows import FlowError, Location, Problem, load_catalog, shipped_flows_dir
+from bot.flows.catalog import check_files
 from bot.flows.model import Catalog
 
 if TYPE_CHECKING:
@@ -64,10 +65,11 @@ def checked_catalog(settings: Settings, lead: str = "") -> Catalog | None:
         return None
 
 
-def transcript_problems(catalog: Catalog) -> list[Problem]:
-    """Run every flow's own transcript tests; each failure is a located problem."""
+def transcript_problems(catalog: Catalog, flows: Catalog) -> list[Problem]:
+    """Run the transcript tests of `flows`, with the whole catalog there for their sub-flows;
+    each failure is a located problem."""
     problems: list[Problem] = []
-    for flow in catalog.values():
+    for flow in flows.values():
         for test in flow.tests:
             result = run_transcript(catalog, flow.id, test)
             for failure in result.failures:
@@ -78,21 +80,30 @@ def transcript_problems(catalog: Catalog) -> list[Problem]:
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> ExitStatus:
-    """Check flows and their transcript tests; print every problem."""
+    """Check flows and their transcript tests; print every problem.
+
+    Given files or folders are checked beside the shipped flows, which they may call (and
+    whose own problems are not theirs to report); with none, the shipped flows and FLOWS_DIR.
+    """
     paths = flow_paths(settings, args.paths)
     missing = [p for p in paths if not p.exists()]
     for path in missing:
         print(f"{path}: no such file or folder", file=sys.stderr)
-    flows, problems = check_paths([p for p in paths if p.exists()])
+    beside = [shipped_flows_dir()] if args.paths else []
+    checked = check_files([p for p in paths if p.exists()], beside)
+    problems = checked.problems
     if not problems:
-        problems = transcript_problems(flows)
+        problems = transcript_problems(checked.catalog, checked.flows)
     for problem in problems:
         print(problem)
     if problems or missing:
         print(f"{len(problems)} problem(s) found.", file=sys.stderr)
         return ExitStatus.PROBLEMS
-    tests = sum(len(f.tests) for f in flows.values())
-    print(f"{len(flows)} flow(s) checked, {tests} transcript test(s) passed.", file=sys.stderr)
+    tests = sum(len(f.tests) for f in checked.flows.values())
+    print(
+        f"{len(checked.flows)} flow(s) checked, {tests} transcript test(s) passed.",
+        file=sys.stderr,
+    )
     return ExitStatus.OK
 
 

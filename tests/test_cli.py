@@ -100,3 +100,52 @@ def test_understand_names_the_button_questions_of_a_flow_when_the_step_is_wrong(
     run = bot("understand", "tour", "nowhere")
     assert run.returncode == 2
     assert "my_move, closeness, under" in run.stderr
+
+
+CALLS_SETTLE = """\
+flow: my-flow
+version: 1
+locks:
+  - when: "not done_name_the_cycle"
+    because: "This one opens after Naming the loop."
+steps:
+  - id: calm
+    call: settle
+    with: {feeling: "the rush"}
+  - id: done
+    end: "After the minute: {calm|not said}."
+tests:
+  - name: a calmer minute
+    inputs: [ready, calmer]
+    path: [breathe, after]
+    expect: ["After the minute: A little calmer."]
+"""
+
+
+def test_check_of_one_file_sees_the_shipped_sub_flows_and_runs_only_its_own_tests(tmp_path):
+    (tmp_path / "my-flow.yaml").write_text(CALLS_SETTLE)
+    run = bot("check", str(tmp_path / "my-flow.yaml"))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout == ""
+    assert "1 flow(s) checked, 1 transcript test(s) passed." in run.stderr
+
+
+def test_a_single_file_whose_test_fails_in_the_shipped_sub_flow_says_so(tmp_path):
+    (tmp_path / "my-flow.yaml").write_text(CALLS_SETTLE.replace("calmer]", "worse]"))
+    run = bot("check", str(tmp_path / "my-flow.yaml"))
+    assert run.returncode == 1
+    assert run.stdout.startswith(f"{tmp_path / 'my-flow.yaml'}:13:5: test 'a calmer minute':")
+
+
+def test_a_file_that_takes_a_shipped_flow_id_is_told_so(tmp_path):
+    (tmp_path / "settle.yaml").write_text(CALLS_SETTLE.replace("my-flow", "settle"))
+    run = bot("check", str(tmp_path))
+    assert run.returncode == 1
+    assert run.stdout.startswith(f"{tmp_path / 'settle.yaml'}:1:7: flow id 'settle' is already")
+    assert "bot/content/flows/settle.yaml (give each flow its own id)" in run.stdout
+
+
+def test_checking_a_shipped_file_by_name_is_not_a_clash_with_itself():
+    run = bot("check", "bot/content/flows/settle.yaml")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 flow(s) checked, 1 transcript test(s) passed." in run.stderr

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.flows import Option, check_paths, load_catalog, shipped_flows_dir
+from bot.flows.catalog import check_files
 
 ROOT = Path(__file__).resolve().parent.parent
 INVALID = Path("tests/data/flows/invalid")
@@ -452,4 +453,112 @@ def test_odd_shapes_are_problems_not_crashes(tmp_path):
     assert [str(p) for p in problems] == [
         f"{path}:5:10: unknown question kind ['text'] (did you mean 'text'?)",
         f"{path}:11:13: 'expect' must be a list of texts to be shown",
+    ]
+
+
+def test_flows_checked_beside_can_be_called_but_their_own_problems_are_not_reported(tmp_path):
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    (shipped / "helper.yaml").write_text(
+        "flow: helper\nversion: 1\nparams: {topic: it}\nsteps:\n  - id: a\n    ask: text\n"
+        "    say: About {topic}?\n  - id: b\n    end: Thanks.\n    return: a\n",
+        encoding="utf-8",
+    )
+    (shipped / "broken.yaml").write_text(
+        "flow: broken\nversion: 1\nsteps:\n  - id: a\n    say: Hi\n    next: nowhere\n",
+        encoding="utf-8",
+    )
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(
+        "flow: mine\nversion: 1\nsteps:\n  - id: ask\n    call: helper\n"
+        "    with: {topic: work, mood: low}\n  - id: done\n    end: Bye {ask|}.\n",
+        encoding="utf-8",
+    )
+    checked = check_files([mine], [shipped])
+    assert [str(p) for p in checked.problems] == [
+        f"{mine}:6:25: flow 'helper' has no parameter 'mood' (it declares: topic)"
+        " (declare it under 'params:')"
+    ]
+    assert set(checked.flows) == {"mine"}
+    assert set(checked.catalog) == {"mine", "helper", "broken"}
+    alone = check_files([mine])
+    assert [p.message for p in alone.problems] == [
+        "step 'ask' calls flow 'helper', which does not exist"
+    ]
+
+
+UNKNOWN_KIND = """\
+flow: unknown-kind
+version: 1
+scores:
+  near: {label: Closeness, items: [closeness]}
+steps:
+  - id: hello
+    say: "Hi."
+  - id: closeness
+    ask: scal
+    say: "How close do you feel?"
+    scale: {min: 1, max: 5}
+    next:
+      - {when: "closeness <= 2", goto: low}
+      - {goto: done}
+  - id: low
+    when: "closeness <= 2"
+    say: "That sounds hard at {closeness}."
+  - id: pick
+    ask: choice
+    say: "Again?"
+    options:
+      - {value: again, label: "Again", goto: closeness}
+      - {value: "on", label: "On"}
+  - id: done
+    end: "You felt {closeness} out of 5."
+    return: closeness
+"""
+
+
+def test_an_unknown_question_kind_is_one_problem_not_a_cascade(tmp_path):
+    path = tmp_path / "unknown-kind.yaml"
+    path.write_text(UNKNOWN_KIND, encoding="utf-8")
+    _, problems = check_paths([path])
+    assert [str(p) for p in problems] == [
+        f"{path}:9:10: unknown question kind 'scal' (did you mean 'scale'?)"
+    ]
+
+
+def test_a_real_mistake_beside_an_unknown_kind_is_still_reported(tmp_path):
+    path = tmp_path / "unknown-kind.yaml"
+    path.write_text(
+        UNKNOWN_KIND.replace("goto: closeness}", "goto: closenes}").replace(
+            "at {closeness}", "at {closeness} for {nobody}"
+        ),
+        encoding="utf-8",
+    )
+    _, problems = check_paths([path])
+    assert [str(p) for p in problems] == [
+        f"{path}:9:10: unknown question kind 'scal' (did you mean 'scale'?)",
+        f"{path}:17:47: '{{nobody}}' does not name a question of this flow (use a question's id)",
+        f"{path}:22:46: 'closenes' is not a step of this flow (did you mean 'closeness'?)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        ("    ask: txt\n", "7:10: unknown question kind 'txt' (did you mean 'text'?)"),
+        ("    ask: text\n    end: Bye\n", "8:5: a step cannot have both 'ask' and 'end'"),
+    ],
+    ids=["unknown-kind", "two-kinds"],
+)
+def test_the_step_before_a_last_step_left_out_is_no_dead_end(tmp_path, broken, message):
+    path = tmp_path / "last.yaml"
+    path.write_text(
+        "flow: last\nversion: 1\nsteps:\n  - id: hello\n    say: Hi\n  - id: q\n"
+        + broken
+        + "    say: How are you?\n",
+        encoding="utf-8",
+    )
+    _, problems = check_paths([path])
+    assert [str(p) for p in problems] == [
+        f"{path}:{message}" + ("" if "(" in message else " (split it into two steps)")
     ]

@@ -60,7 +60,7 @@ def load_file(path: FsPath, display: str | None = None) -> tuple[Loaded, list[Pr
     flow = builder.build()
     problems += builder.problems
     if flow is not None:
-        problems += FlowChecker(flow, doc).run()
+        problems += FlowChecker(flow, doc, builder.dropped).run()
     return Loaded(flow, doc), problems
 
 
@@ -161,19 +161,48 @@ def _call_cycles(calls: dict[str, set[str]], by_id: dict[str, Loaded]) -> list[P
     return problems
 
 
-def check_paths(paths: Iterable[FsPath]) -> tuple[dict[FlowId, Flow], list[Problem]]:
-    """Load and check every flow under `paths`; return the flows and every problem."""
+@dataclass(frozen=True)
+class Checked:
+    """What checking some files found: their own flows, the catalog they would run in (with
+    the flows checked beside them), and every problem in the files themselves."""
+
+    flows: dict[FlowId, Flow]
+    catalog: dict[FlowId, Flow]
+    problems: list[Problem]
+
+
+def check_files(paths: Iterable[FsPath], beside: Iterable[FsPath] = ()) -> Checked:
+    """Load and check every flow under `paths`, together with the flows under `beside`.
+
+    The flows beside them (the shipped ones, for a therapist's file) are there to be called,
+    named by locks and clash with: they are loaded first, so a clash of flow ids is reported
+    in the file being checked, and their own problems are not reported at all.
+    """
+    files = flow_files(paths)
+    own = {path.resolve() for path in files}
+    context = [path for path in flow_files(beside) if path.resolve() not in own]
     loaded: list[Loaded] = []
     problems: list[Problem] = []
-    files = flow_files(paths)
+    for path in context:
+        item, _theirs = load_file(path)
+        loaded.append(item)
+    mine: list[Loaded] = []
     for path in files:
         item, found = load_file(path)
-        loaded.append(item)
+        mine.append(item)
         problems += found
-    problems += check_calls(loaded)
-    flows = {item.flow.id: item.flow for item in loaded if item.flow is not None}
+    shown = {str(path) for path in files}
+    problems += [p for p in check_calls([*loaded, *mine]) if p.where.path in shown]
     problems.sort(key=lambda p: (p.where.path, p.where.line, p.where.col))
-    return flows, problems
+    flows = {item.flow.id: item.flow for item in mine if item.flow is not None}
+    catalog = {item.flow.id: item.flow for item in loaded if item.flow is not None}
+    return Checked(flows, {**catalog, **flows}, problems)
+
+
+def check_paths(paths: Iterable[FsPath]) -> tuple[dict[FlowId, Flow], list[Problem]]:
+    """Load and check every flow under `paths` (and nothing else); the flows and every problem."""
+    checked = check_files(paths)
+    return checked.flows, checked.problems
 
 
 def load_catalog(paths: Iterable[FsPath] | None = None) -> dict[FlowId, Flow]:

@@ -8,6 +8,7 @@ from typing import Any
 from bot.flows.checker.steps import StepReader
 from bot.flows.checker.transcripts import TranscriptReader
 from bot.flows.checker.vocabulary import FLOW_ID_PATTERN, MEMORY_PATTERN, TOP_KEYS
+from bot.flows.loader import Document
 from bot.flows.model import DEFAULT_ORDER, Flow, FlowId, Lock, Score, Step, StepId
 
 _REQUIRED_HINTS = {
@@ -19,6 +20,13 @@ _REQUIRED_HINTS = {
 
 class FlowBuilder(StepReader, TranscriptReader):
     """Builds a Flow from a Document; `problems` lists everything wrong with it."""
+
+    def __init__(self, doc: Document) -> None:
+        super().__init__(doc)
+        self.dropped: dict[int, str] = {}
+        """The steps written in the file but left out of the flow (already reported): their
+        place in `steps:` and their id ("" when they have none). The whole-flow checks must
+        not take their absence for a mistake of its own."""
 
     def build(self) -> Flow | None:
         """The Flow, or None when the file is too broken to build one."""
@@ -93,6 +101,8 @@ class FlowBuilder(StepReader, TranscriptReader):
         for i, step_raw in enumerate(steps_raw):
             step = self.step(step_raw, ("steps", i))
             if step is None:
+                written = step_raw.get("id") if isinstance(step_raw, dict) else None
+                self.dropped[i] = written if isinstance(written, str) else ""
                 continue
             if step.id in first_seen:
                 line = self.doc.at(("steps", first_seen[step.id], "id")).line
@@ -101,6 +111,7 @@ class FlowBuilder(StepReader, TranscriptReader):
                     f"duplicate step id '{step.id}'",
                     f"it is already used on line {line}; step ids must be unique",
                 )
+                self.dropped[i] = step.id
                 continue
             first_seen[step.id] = i
             steps.append(step)

@@ -1,9 +1,15 @@
 """Whole-flow checks on the step graph: unknown targets, dead ends, steps nothing reaches,
-loops that never ask anything, and the names locks and scores refer to."""
+loops that never ask anything, and the names locks and scores refer to.
+
+A step the builder had to leave out (an unknown `ask:` kind, say) was reported where it is
+written; here it is a step whose ways out are unknown. Going to it, or naming it, is no
+mistake of its own, and what can be reached is not judged until it is fixed.
+"""
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 
 from bot.flows import expr as expressions
 from bot.flows.checker.edges import Edge, edges, holds_answer, step_paths
@@ -20,11 +26,15 @@ Graph = dict[str, list[Edge]]
 class FlowChecker:
     """Runs the whole-flow checks and collects problems."""
 
-    def __init__(self, flow: Flow, doc: Document) -> None:
+    def __init__(self, flow: Flow, doc: Document, dropped: Mapping[int, str] | None = None) -> None:
+        """`dropped`: the steps the builder left out, by place in `steps:`, with their ids."""
+        dropped = dropped or {}
         self.flow = flow
         self.doc = doc
         self.paths = step_paths(doc)
         self.problems: list[Problem] = []
+        self.dropped = frozenset(dropped)
+        self.unbuilt = frozenset(i for i in dropped.values() if i and not flow.has_step(i))
 
     def report(self, path: Path, message: str, hint: str = "") -> None:
         """Record a problem at the node at `path`."""
@@ -35,21 +45,34 @@ class FlowChecker:
         self.lock_names()
         self.score_items()
         graph = self.targets()
-        if not self.problems:
-            # With a broken goto, "unreachable" reports would only be its echo.
+        if not self.problems and not self.dropped:
+            # With a broken goto or step, "unreachable" reports would only be its echo.
             self.reachability(graph)
         self.loops(graph)
-        self.problems += check_variables(self.flow, self.doc, self.paths, graph)
+        self.problems += check_variables(self.flow, self.doc, self.paths, graph, self.unbuilt)
         return self.problems
+
+    def falls_into_dropped(self, step_id: str, edge: Edge) -> bool:
+        """True when `edge` is the move on to the next step written, and the step written next
+        is one that was left out (the flow's own list skips over it)."""
+        here = self.paths[step_id]
+        if edge.path not in (here, (*here, "when")) or not self.dropped:
+            return False
+        start = int(str(here[1]))
+        following = self.flow.after(step_id)
+        end = int(str(self.paths[following.id][1])) if following else len(self.doc.data["steps"])
+        return any(start < i < end for i in self.dropped)
 
     def targets(self) -> Graph:
         """The step graph; unknown targets and dead ends are reported and left out."""
         graph: Graph = {}
-        ids = [s.id for s in self.flow.steps]
+        ids = [*(s.id for s in self.flow.steps), *sorted(self.unbuilt)]
         for step in self.flow.steps:
             here = self.paths[step.id]
             good: list[Edge] = []
             for edge in edges(self.flow, step, here):
+                if edge.target in self.unbuilt or self.falls_into_dropped(step.id, edge):
+                    continue  # a step whose ways out are unknown
                 if edge.target == "":
                     if edge.path[-1] == "when":
                         self.report(
@@ -78,8 +101,12 @@ class FlowChecker:
                     )
                 else:
                     good.append(edge)
-            if step.returns and not (
-                self.flow.has_step(step.returns) and holds_answer(self.flow.step(step.returns))
+            if (
+                step.returns
+                and step.returns not in self.unbuilt
+                and not (
+                    self.flow.has_step(step.returns) and holds_answer(self.flow.step(step.returns))
+                )
             ):
                 self.report(
                     (*here, "return"),
@@ -109,7 +136,7 @@ class FlowChecker:
         scales = [s.id for s in self.flow.steps if s.kind is Kind.SCALE]
         for name, score in self.flow.scores.items():
             for i, item in enumerate(score.items):
-                if item not in scales:
+                if item not in scales and item not in self.unbuilt:
                     self.report(
                         ("scores", name, "items", i),
                         f"score '{name}' counts '{item}', which is not a scale question here",

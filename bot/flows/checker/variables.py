@@ -22,16 +22,24 @@ Entry = tuple[Names, Names]
 
 
 def check_variables(
-    flow: Flow, doc: Document, paths: Mapping[str, Path], graph: Mapping[str, Sequence[Edge]]
+    flow: Flow,
+    doc: Document,
+    paths: Mapping[str, Path],
+    graph: Mapping[str, Sequence[Edge]],
+    unbuilt: Names = frozenset(),
 ) -> list[Problem]:
-    """Names used before every path has set them, and names that do not exist."""
-    return VariableChecker(flow, doc, paths).run(graph)
+    """Names used before every path has set them, and names that do not exist. The names in
+    `unbuilt` are steps that could not be built (and were reported): they are taken as known
+    and answered, so that their one problem does not echo wherever they are used."""
+    return VariableChecker(flow, doc, paths, unbuilt).run(graph)
 
 
 def entry_sets(flow: Flow, graph: Mapping[str, Sequence[Edge]], start: Names) -> dict[str, Entry]:
     """What is set on entry to each step on every path to it, from `start` at the first step."""
-    everything = frozenset(
-        {s.id for s in flow.steps if holds_answer(s)} | set(flow.params) | set(flow.memory)
+    everything = (
+        frozenset({s.id for s in flow.steps if holds_answer(s)} | set(flow.params))
+        | frozenset(flow.memory)
+        | start
     )
     entry: dict[str, Entry] = {s.id: (everything, everything) for s in flow.steps}
     entry[flow.first.id] = (start, start)
@@ -63,10 +71,13 @@ def entry_sets(flow: Flow, graph: Mapping[str, Sequence[Edge]], start: Names) ->
 class VariableChecker:
     """Checks the names in one flow's conditions and placeholders."""
 
-    def __init__(self, flow: Flow, doc: Document, paths: Mapping[str, Path]) -> None:
+    def __init__(
+        self, flow: Flow, doc: Document, paths: Mapping[str, Path], unbuilt: Names = frozenset()
+    ) -> None:
         self.flow = flow
         self.doc = doc
         self.paths = paths
+        self.unbuilt = unbuilt
         self.problems: list[Problem] = []
 
     def run(self, graph: Mapping[str, Sequence[Edge]]) -> list[Problem]:
@@ -75,9 +86,10 @@ class VariableChecker:
             {s.id for s in self.flow.steps if holds_answer(s)}
             | set(self.flow.params)
             | set(self.flow.memory)
+            | self.unbuilt
         )
         params = frozenset(self.flow.params) | frozenset(self.flow.memory)
-        entry = entry_sets(self.flow, graph, params)
+        entry = entry_sets(self.flow, graph, params | self.unbuilt)
         for step in self.flow.steps:
             here = self.paths[step.id]
             is_set, valued = entry[step.id]

@@ -5,6 +5,7 @@ python -m bot check [PATHS]   check flow files; every problem as path:line:col
 python -m bot chat [--flow ID] [--db PATH]   play a flow in the terminal
 python -m bot draw FLOW [--format mermaid|dot|svg|png]   a flow's diagram
 python -m bot draw --docs docs/flows          the review page of every flow
+python -m bot schema [--write FOLDER]         the flow schema, for editors
 """
 
 from __future__ import annotations
@@ -168,6 +169,32 @@ def cmd_draw(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     return ExitStatus.OK
 
 
+def cmd_schema(args: argparse.Namespace, settings: Settings) -> ExitStatus:
+    """Print the JSON Schema of flows, or write it into a folder of flows and say what first
+    line makes an editor use it there."""
+    from bot.flows.editor import SCHEMA_NAME, flows_not_pointing_at, modeline_for, schema_text
+
+    if not args.write:
+        print(schema_text(), end="")
+        return ExitStatus.OK
+    folder = Path(args.write)
+    if folder.exists() and not folder.is_dir():
+        print(f"{folder} is not a folder", file=sys.stderr)
+        return ExitStatus.USAGE
+    folder.mkdir(parents=True, exist_ok=True)
+    schema = folder / SCHEMA_NAME
+    schema.write_text(schema_text(), encoding="utf-8")
+    print(f"Wrote {schema}. Write it again after updating the bot.")
+    print(f"Start each flow in {folder} with this line; VS Code's YAML extension then checks it:")
+    print(modeline_for(folder / "any.yaml", schema))
+    lacking = flows_not_pointing_at(folder, schema)
+    if lacking:
+        print("These do not start with it yet:")
+        for path in lacking:
+            print(f"  {path}: {modeline_for(path, schema)}")
+    return ExitStatus.OK
+
+
 def loaded_screen(settings: Settings) -> Screen | None:
     """The crisis screen with its language model loaded; None (and why, on stderr) when the
     model is missing or is not the file it should be."""
@@ -321,6 +348,14 @@ def parser() -> argparse.ArgumentParser:
         "screen", help="read lines on stdin, print what the crisis screen finds (JSON lines)"
     )
     screen.set_defaults(func=cmd_screen)
+    schema = sub.add_parser("schema", help="print the JSON Schema of flows, for editors")
+    schema.add_argument(
+        "--write",
+        metavar="FOLDER",
+        help="write it into a folder of flows (such as FLOWS_DIR) and print the line"
+        " that points a flow there at it",
+    )
+    schema.set_defaults(func=cmd_schema)
     understand = sub.add_parser(
         "understand",
         help="read typed answers to one button question on stdin, print how each is read (JSON)",

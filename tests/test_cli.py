@@ -149,3 +149,44 @@ def test_checking_a_shipped_file_by_name_is_not_a_clash_with_itself():
     run = bot("check", "bot/content/flows/settle.yaml")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 flow(s) checked, 1 transcript test(s) passed." in run.stderr
+
+
+def test_schema_prints_the_json_schema_of_flows():
+    run = bot("schema")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == (ROOT / "schema" / "flow.schema.json").read_text(encoding="utf-8")
+
+
+def test_schema_write_puts_the_schema_in_a_folder_and_says_how_to_point_flows_at_it(tmp_path):
+    folder = tmp_path / "my flows"
+    (folder / "older").mkdir(parents=True)
+    shipped_line = "# yaml-language-server: $schema=../../../schema/flow.schema.json\n"
+    own_line = "# yaml-language-server: $schema=./flow.schema.json\n"
+    flow = 'flow: {id}\nversion: 1\nsteps:\n  - id: done\n    end: "Bye."\n'
+    (folder / "copied.yaml").write_text(shipped_line + flow.format(id="copied"), "utf-8")
+    (folder / "older" / "sub.yaml").write_text(flow.format(id="sub"), "utf-8")
+    (folder / "ready.yaml").write_text(own_line + flow.format(id="ready"), "utf-8")
+
+    run = bot("schema", "--write", str(folder))
+
+    assert run.returncode == 0, run.stderr
+    written = folder / "flow.schema.json"
+    assert written.read_bytes() == (ROOT / "schema" / "flow.schema.json").read_bytes()
+    lines = run.stdout.splitlines()
+    assert own_line.strip() in lines
+    assert f"  {folder / 'copied.yaml'}: {own_line.strip()}" in lines
+    assert (
+        f"  {folder / 'older' / 'sub.yaml'}: # yaml-language-server: $schema=../flow.schema.json"
+        in lines
+    )
+    assert not any("ready.yaml" in line for line in lines)
+    check = bot("check", str(folder))
+    assert check.returncode == 0, check.stdout + check.stderr  # the schema is no flow to check
+
+
+def test_schema_write_refuses_a_file(tmp_path):
+    target = tmp_path / "flows.yaml"
+    target.write_text("flow: x\n", encoding="utf-8")
+    run = bot("schema", "--write", str(target))
+    assert run.returncode == 2
+    assert "is not a folder" in run.stderr

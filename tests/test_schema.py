@@ -13,6 +13,8 @@ scale's `labels` is the key "1"); `as_json` does the same to what `yaml.safe_loa
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -461,3 +463,36 @@ def test_broken_flow_is_rejected_at_the_right_place(text, where, keyword):
     errors = list(VALIDATOR.iter_errors(load(text)))
     found = [("/".join(map(str, e.absolute_path)), e.validator) for e in errors]
     assert (where, keyword) in found, f"expected {keyword} at '{where}', got {found}"
+
+
+# -- the schema ships inside the package, for a therapist's own folder of flows ------------------
+PACKAGED = ROOT / "bot" / "content" / "flows" / "flow.schema.json"
+
+
+def test_the_package_carries_the_same_schema():
+    assert PACKAGED.read_bytes() == SCHEMA_PATH.read_bytes(), (
+        "the schema changed: cp schema/flow.schema.json bot/content/flows/flow.schema.json"
+    )
+
+
+def test_the_schema_is_part_of_what_pip_installs(tmp_path):
+    # build_py copies exactly the modules and package data that go into the wheel.
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import setuptools; setuptools.setup()",
+            "-q",
+            "build_py",
+            "--build-lib",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    built = tmp_path / "bot" / "content" / "flows" / "flow.schema.json"
+    assert built.exists(), "pyproject.toml's package-data must include the schema"
+    assert built.read_bytes() == SCHEMA_PATH.read_bytes()

@@ -26,6 +26,8 @@ class Published:
     migrate: Migration | None = None
     questions: Mapping[str, str] = field(default_factory=dict)
     """Step id → the question's text, so an answer to a step removed later keeps its question."""
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Choice step id → option value → its label, for the same reason."""
 
     def to_json(self) -> str:
         """The record as stored (steps, migration and questions; never anything a person wrote)."""
@@ -36,7 +38,12 @@ class Published:
                 "renamed": dict(self.migrate.renamed),
                 "removed": dict(self.migrate.removed),
             }
-        data = {"steps": list(self.steps), "migrate": migrate, "questions": dict(self.questions)}
+        data = {
+            "steps": list(self.steps),
+            "migrate": migrate,
+            "questions": dict(self.questions),
+            "labels": {k: dict(v) for k, v in self.labels.items()},
+        }
         return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
     @classmethod
@@ -47,14 +54,18 @@ class Published:
         migrate = None
         if isinstance(raw, dict):
             migrate = Migration(int(raw["from"]), dict(raw["renamed"]), dict(raw["removed"]))
-        return cls(flow_id, version, tuple(data["steps"]), migrate, dict(data["questions"]))
+        labels = {str(k): dict(v) for k, v in data.get("labels", {}).items()}
+        return cls(
+            flow_id, version, tuple(data["steps"]), migrate, dict(data["questions"]), labels
+        )
 
 
 def published(flow: Flow) -> Published:
     """The record of a checked flow, to be kept as one of its published versions."""
     questions = {str(s.id): " ".join(s.text.split()) for s in flow.steps if s.text}
+    labels = {str(s.id): {o.value: o.label for o in s.options} for s in flow.steps if s.options}
     steps = tuple(s.id for s in flow.steps)
-    return Published(flow.id, flow.version, steps, flow.migrate, questions)
+    return Published(flow.id, flow.version, steps, flow.migrate, questions, labels)
 
 
 def version_problems(flow: Flow, last: Published | None) -> list[Problem]:

@@ -48,11 +48,12 @@ class VersionStore:
         ).fetchall()
         return {str(f): Published.from_json(str(f), int(v), str(r)) for f, v, r in rows}
 
-    def question(self, flow_id: str, step_id: str) -> str | None:
-        """The question a step asked in the newest version that had it, if any did."""
+    def question(self, flow_id: str, step_id: str) -> tuple[str, dict[str, str]] | None:
+        """The question a step asked in the newest version that had it, and its options'
+        labels by value; None if no version had it."""
         for record in reversed(self.history(flow_id)):
             if step_id in record.questions:
-                return record.questions[step_id]
+                return record.questions[step_id], dict(record.labels.get(step_id, {}))
         return None
 
 

@@ -2,6 +2,7 @@
 
 python -m bot                 run the Telegram bot (needs TELEGRAM_BOT_TOKEN)
 python -m bot check [PATHS]   check flow files; every problem as path:line:col
+python -m bot reload          a running bot loads its flows again (SIGHUP), if they check
 python -m bot chat [--flow ID] [--db PATH]   play a flow in the terminal
 python -m bot draw FLOW [--format mermaid|dot|svg|png]   a flow's diagram
 python -m bot draw --docs docs/flows          the review page of every flow
@@ -21,10 +22,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
-from bot.engine.transcript import run_transcript
-from bot.flows import FlowError, Location, Problem, load_catalog, shipped_flows_dir
+from bot.flows import FlowError, load_catalog, shipped_flows_dir
 from bot.flows.catalog import check_files
 from bot.flows.model import Catalog
+from bot.storage.versions import read_published
+from bot.usecases.publishing import refusals, transcript_problems
 
 if TYPE_CHECKING:
     from bot.usecases.screening import Screen
@@ -66,20 +68,6 @@ def checked_catalog(settings: Settings, lead: str = "") -> Catalog | None:
         return None
 
 
-def transcript_problems(catalog: Catalog, flows: Catalog) -> list[Problem]:
-    """Run the transcript tests of `flows`, with the whole catalog there for their sub-flows;
-    each failure is a located problem."""
-    problems: list[Problem] = []
-    for flow in flows.values():
-        for test in flow.tests:
-            result = run_transcript(catalog, flow.id, test)
-            for failure in result.failures:
-                problems.append(
-                    Problem(Location(flow.source, test.line, 5), f"test '{test.name}': {failure}")
-                )
-    return problems
-
-
 def cmd_check(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     """Check flows and their transcript tests; print every problem.
 
@@ -95,6 +83,9 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     problems = checked.problems
     if not problems:
         problems = transcript_problems(checked.catalog, checked.flows)
+    if not problems:
+        # Against what the bot (BOT_DB_PATH) has published: no open run may be stranded.
+        problems = refusals(checked.flows, read_published(settings.db_path))
     for problem in problems:
         print(problem)
     if problems or missing:
@@ -315,7 +306,32 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
         return ExitStatus.NO_MODEL
     from bot.tg.app import run
 
-    return ExitStatus(run(settings, catalog, screen))
+    return ExitStatus(run(settings, catalog, screen, flow_paths(settings)))
+
+
+def cmd_reload(args: argparse.Namespace, settings: Settings) -> ExitStatus:
+    """Check the flows as the running bot will, then ask it to load them again (SIGHUP)."""
+    import os
+    import signal
+
+    from bot.tg.app import pid_file
+    from bot.usecases.publishing import checked
+
+    catalog, problems = checked(flow_paths(settings), read_published(settings.db_path))
+    if catalog is None:
+        print(f"Not reloaded; the bot keeps the flows it has:\n{problems}", file=sys.stderr)
+        return ExitStatus.PROBLEMS
+    pid = pid_file(settings)
+    try:
+        os.kill(int(pid.read_text(encoding="utf-8").strip()), signal.SIGHUP)
+    except (OSError, ValueError):
+        print(
+            f"No bot is running on {settings.db_path} (no live process in {pid}).",
+            file=sys.stderr,
+        )
+        return ExitStatus.USAGE
+    print(f"{len(catalog)} flow(s) check clean; the bot is loading them (see its log).")
+    return ExitStatus.OK
 
 
 def parser() -> argparse.ArgumentParser:
@@ -327,6 +343,10 @@ def parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check flow files and their transcript tests")
     check.add_argument("paths", nargs="*", help="flow files or folders (default: shipped flows)")
     check.set_defaults(func=cmd_check)
+    reload = sub.add_parser(
+        "reload", help="a running bot loads its flows again (SIGHUP), if they check clean"
+    )
+    reload.set_defaults(func=cmd_reload)
     chat = sub.add_parser("chat", help="play a flow in the terminal")
     chat.add_argument("--flow", help="flow id to play (default: ask, or resume)")
     chat.add_argument("--db", help="SQLite file (default: BOT_DB_PATH or data/secure-base.db)")

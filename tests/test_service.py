@@ -35,6 +35,7 @@ def test_migrations_are_named_and_applied_once(tmp_path):
         "m010_disclosures",
         "m011_shared_copies",
         "m012_inbox",
+        "m013_flow_versions",
     ]
     db.close()
     again = open_db(path)

@@ -8,6 +8,7 @@ their answers, and the safety events (category and time only: that is all that i
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -41,9 +42,13 @@ def export_json(rows: dict[str, list[dict[str, Any]]], now: datetime) -> bytes:
     return json.dumps(document, ensure_ascii=False, indent=2, default=str).encode("utf-8")
 
 
-def _label(catalog: Catalog, flow_id: str, step_id: str, value: Any) -> str:
+def _label(catalog: Catalog, flow_id: str, step_id: str, value: Any, earlier: Earlier) -> str:
     flow = catalog.get(flow_id)  # type: ignore[call-overload]
     if flow is None or not flow.has_step(step_id.rsplit("/", 1)[-1]):
+        asked = earlier(flow_id, step_id) if "/" not in step_id else None
+        if asked is not None and not isinstance(value, dict):
+            values = value if isinstance(value, list) else [value]
+            return ", ".join(asked[1].get(str(v), str(v)) for v in values)
         return json.dumps(value, ensure_ascii=False)
     step = flow.step(step_id.rsplit("/", 1)[-1])
     if isinstance(value, dict) and value.get("skipped"):
@@ -55,11 +60,21 @@ def _label(catalog: Catalog, flow_id: str, step_id: str, value: Any) -> str:
     return str(value)
 
 
-def _question(catalog: Catalog, flow_id: str, step_id: str) -> str:
+Earlier = Callable[[str, str], tuple[str, dict[str, str]] | None]
+"""(flow id, step id) → the question an earlier version of the flow asked there and its
+options' labels by value, if one did."""
+
+
+def _question(catalog: Catalog, flow_id: str, step_id: str, earlier: Earlier) -> str:
     flow = catalog.get(flow_id)  # type: ignore[call-overload]
     local = step_id.rsplit("/", 1)[-1]
     if flow is None or not flow.has_step(local):
-        return step_id
+        # A step a newer version removed keeps the question it asked when it was answered.
+        asked = earlier(flow_id, step_id) if "/" not in step_id else None
+        if asked is None:
+            return step_id
+        text = asked[0]
+        return text if len(text) <= 160 else text[:159] + "…"
     text = " ".join(flow.step(local).text.split())
     return text if len(text) <= 160 else text[:159] + "…"
 
@@ -75,9 +90,13 @@ def _strong(text: Any) -> str:
 
 
 def export_markdown(
-    rows: dict[str, list[dict[str, Any]]], catalog: Catalog, now: datetime
+    rows: dict[str, list[dict[str, Any]]],
+    catalog: Catalog,
+    now: datetime,
+    earlier: Earlier = lambda flow_id, step_id: None,
 ) -> bytes:
-    """The same as the JSON, for reading; what the person wrote escaped, shown as written."""
+    """The same as the JSON, for reading; what the person wrote escaped, shown as written.
+    `earlier` gives the question of a step that a newer version of its flow removed."""
     out = [f"# Everything Secure Base keeps about you\n\nExported {now:%Y-%m-%d %H:%M} UTC.\n"]
     user = (rows.get("users") or [{}])[0]
     out.append(f"First seen: {user.get('first_seen', '')[:10]}\n")
@@ -94,8 +113,10 @@ def export_markdown(
         title = flow.title if flow else run["flow_id"]
         out.append(f"## {title} ({run['started_at'][:10]}, {run['status']})\n")
         for answer in answers.get(run["id"], []):
-            question = _question(catalog, run["flow_id"], answer["step"])
-            shown = _strong(_label(catalog, run["flow_id"], answer["step"], answer["value"]))
+            question = _question(catalog, run["flow_id"], answer["step"], earlier)
+            shown = _strong(
+                _label(catalog, run["flow_id"], answer["step"], answer["value"], earlier)
+            )
             out.append(f"- {question}\n  {shown}")
         if run.get("reflection"):
             quoted = to_markdown([Block("quote", str(run["reflection"]))]).rstrip("\n")

@@ -63,6 +63,9 @@ class RunState:
     memory: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """What earlier flows left in the person's memory: name → {"value": ..., "label": ...}."""
     schema: int = SCHEMA_VERSION
+    moved: bool = False
+    """The step the person stood on was removed by a new version of the flow, and they go on
+    from another: the next thing they send is met with a word about it and the question."""
 
     @property
     def frame(self) -> Frame:
@@ -80,7 +83,7 @@ class RunState:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data."""
-        return {
+        data: dict[str, Any] = {
             "schema": self.schema,
             "stack": [_frame_dict(f) for f in self.stack],
             "answers": dict(self.answers),
@@ -94,6 +97,9 @@ class RunState:
             "reflection": self.reflection,
             "memory": {k: dict(v) for k, v in self.memory.items()},
         }
+        if self.moved:
+            data["moved"] = True
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunState:
@@ -115,6 +121,7 @@ class RunState:
             done=bool(data.get("done", False)),
             reflection=str(data.get("reflection", "")),
             memory={k: dict(v) for k, v in data.get("memory", {}).items()},
+            moved=bool(data.get("moved", False)),
         )
 
 

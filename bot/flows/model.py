@@ -5,7 +5,7 @@ A `Flow` is shared by every user; per-user position lives in `bot.engine.state`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NewType
@@ -131,6 +131,21 @@ class Score:
     items: tuple[StepId, ...]
 
 
+@dataclass(frozen=True)
+class Migration:
+    """`migrate:` how runs of an earlier version move to this one, step by step id."""
+
+    from_version: int
+    renamed: Mapping[str, str] = field(default_factory=dict)
+    """Old step id → its new id."""
+    removed: Mapping[str, str] = field(default_factory=dict)
+    """Old step id → the step a run standing on it goes on from."""
+
+    def moves(self) -> dict[str, str]:
+        """Every old id this version no longer has → where a run on it goes."""
+        return {**self.removed, **self.renamed}
+
+
 DEFAULT_ORDER = 100
 """The list position of a flow that gives no `order`: after every flow that does."""
 
@@ -156,6 +171,9 @@ class Flow:
     """Named scores, each the mean of some scale answers, kept when a run finishes."""
     share: str = "full"
     """With "never", nothing of this flow reaches a therapist, not even that it was done."""
+    migrate: Migration | None = None
+    version_line: int = 1
+    """Where `version:` is written in the source, for problems about the version."""
     _index: Mapping[str, int] = field(init=False, repr=False, compare=False)
     """Step id → position in `steps`, built once."""
 
@@ -184,6 +202,27 @@ class Flow:
 
 Catalog = Mapping[FlowId, Flow]
 """Every loaded flow by id; sub-flow calls are resolved through it."""
+
+
+class LiveCatalog(Mapping[FlowId, Flow]):
+    """The catalog a running bot holds. Every part of the bot reads through this one object,
+    so a reload replaces the flows for all of them at once."""
+
+    def __init__(self, flows: Mapping[FlowId, Flow]) -> None:
+        self._flows: dict[FlowId, Flow] = dict(flows)
+
+    def __getitem__(self, flow_id: FlowId) -> Flow:
+        return self._flows[flow_id]
+
+    def __iter__(self) -> Iterator[FlowId]:
+        return iter(self._flows)
+
+    def __len__(self) -> int:
+        return len(self._flows)
+
+    def replace(self, flows: Mapping[FlowId, Flow]) -> None:
+        """Swap in a newly checked catalog."""
+        self._flows = dict(flows)
 
 
 def called_flow(catalog: Catalog, step: Step) -> Flow:

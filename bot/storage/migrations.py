@@ -277,3 +277,15 @@ def m012_inbox(db: Database) -> None:
         not_null={"raw", "received_at"},
     )
     db["inbox_offset"].create({"id": int, "next_offset": int}, pk="id")  # type: ignore[union-attr]
+
+
+@migrations()
+def m013_flow_versions(db: Database) -> None:
+    """Every version of every flow the bot has run, as published: its step ids, its migration
+    and its questions (never anything a person wrote), so an open run can be moved on to a
+    newer version and a version that would strand one is refused."""
+    db["flow_versions"].create(  # type: ignore[union-attr]
+        {"flow_id": str, "version": int, "record": str, "published_at": str},
+        pk=("flow_id", "version"),
+        not_null={"record", "published_at"},
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,12 +11,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.engine.state import RunState
+from bot.engine.state import RunState, StateError
 from bot.storage.disclosures import DisclosureStore
 from bot.storage.inbox import InboxStore
 from bot.storage.personal import PersonalStore
 from bot.storage.practice import PracticeStore
 from bot.storage.times import iso
+from bot.storage.versions import VersionStore
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Store:
         self.disclosures = DisclosureStore(db)
         self.inbox = InboxStore(db)
         self.practice = PracticeStore(db)
+        self.versions = VersionStore(db)
 
     @contextmanager
     def atomic(self) -> Iterator[None]:
@@ -123,6 +125,31 @@ class Store:
         ).fetchall()
         return [(r[0], r[1], r[2]) for r in rows]
 
+    def open_runs_of(self, flow_ids: Iterable[str]) -> Iterator[tuple[int, RunState]]:
+        """(run, state) of every open or paused run with one of these flows on its stack;
+        a state this version cannot read is passed over (it is closed kindly when next used)."""
+        wanted = sorted(set(flow_ids))
+        if not wanted:
+            return
+        # The stored state names every flow of the stack as "flow": "<id>".
+        likes = " or ".join("state like ?" for _ in wanted)
+        rows = self.db.execute(
+            f"select id, state from runs where status in (?, ?) and ({likes})",
+            [ACTIVE, PAUSED, *(f'%"flow": "{f}"%' for f in wanted)],
+        ).fetchall()
+        for run_id, text in rows:
+            try:
+                yield int(run_id), RunState.from_dict(json.loads(text))
+            except (StateError, ValueError, KeyError):
+                continue
+
+    def carry_run(self, run_id: int, state: RunState) -> None:
+        """A run moved on to a newer version of its flows; not an answer, so not an update."""
+        self.db.execute(
+            "update runs set state = ?, flow_version = ?, step = ? where id = ?",
+            [json.dumps(state.to_dict()), state.root.version, state.frame.step_id, run_id],
+        )
+
     def latest_run(self, user_id: int, flow_id: str, status: str) -> RunRecord | None:
         """The user's most recent run of a flow with this status."""
         return self._one(
@@ -156,10 +183,12 @@ class Store:
         """Write a run's new state and status."""
         completed = iso(now) if status == COMPLETED else None
         self.db.execute(
-            "update runs set state = ?, step = ?, seq = ?, status = ?, updated_at = ?,"
-            " reflection = ?, completed_at = coalesce(completed_at, ?) where id = ?",
+            "update runs set state = ?, flow_version = ?, step = ?, seq = ?, status = ?,"
+            " updated_at = ?, reflection = ?, completed_at = coalesce(completed_at, ?)"
+            " where id = ?",
             [
                 json.dumps(state.to_dict()),
+                state.root.version,
                 state.frame.step_id,
                 state.seq,
                 status,
@@ -281,6 +310,18 @@ class Store:
         return [(at, name, value) for at, name, value in rows]
 
     # -- answers -----------------------------------------------------------------------------
+    def rename_answers(self, run_id: int, renamed: Mapping[str, str]) -> None:
+        """A run moved to a new version of its flow: its answers and disclosures follow the
+        steps that were renamed."""
+        for old, new in renamed.items():
+            self.db.execute(
+                "update answers set step = ? where run_id = ? and step = ?", [new, run_id, old]
+            )
+            self.db.execute(
+                "update disclosures set source = ? where run_id = ? and source = ?",
+                [new, run_id, old],
+            )
+
     def add_answer(self, run_id: int, user_id: int, step: str, value: Any, now: datetime) -> None:
         """Append one answer to the journal."""
         self.db.execute(

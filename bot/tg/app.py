@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import sys
 import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from telegram import BotCommand
 from telegram.ext import ApplicationBuilder
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import Settings
-from bot.flows.model import Catalog
+from bot.flows.model import Catalog, LiveCatalog
 from bot.storage import Store, open_db
 from bot.tg import texts
 from bot.tg.handlers import Adapter, App
@@ -21,6 +24,7 @@ from bot.tg.intake import poll
 from bot.tg.ordering import PerPersonOrder
 from bot.tg.pacing import Courtesy
 from bot.tg.webhook import serve
+from bot.usecases.publishing import checked, publish, refusals
 from bot.usecases.screening import Screen
 from bot.usecases.service import Service
 from bot.usecases.understanding import shipped_similarity
@@ -115,24 +119,77 @@ def clock_from(settings: Settings) -> Callable[[], datetime]:
     return read
 
 
-def run(settings: Settings, catalog: Catalog, screen: Screen) -> int:
-    """Run until SIGINT or SIGTERM, screening with `screen`; returns an exit status."""
+def pid_file(settings: Settings) -> Path:
+    """Where a running bot writes its process id, for `python -m bot reload`."""
+    return settings.db_path.with_suffix(".pid")
+
+
+def reloader(
+    live: LiveCatalog, store: Store, paths: list[Path], clock: Callable[[], datetime]
+) -> Callable[[], None]:
+    """What SIGHUP does: load the flows again and swap them in only if the whole catalog checks
+    clean and strands no open run; otherwise keep the flows the bot has. Only flow ids,
+    versions and the authors' problems reach the log."""
+
+    def reload() -> None:
+        try:
+            catalog, problems = checked(paths, store.versions.latest())
+            if catalog is None:
+                log.error("reload refused; still running the flows loaded before:\n%s", problems)
+                return
+            added = sorted(set(catalog) - set(live))
+            removed = sorted(set(live) - set(catalog))
+            outcome = publish(store, catalog, clock())
+            live.replace(catalog)
+            log.info(
+                "flows reloaded: %d flows; added: %s; removed: %s; %s",
+                len(catalog),
+                ", ".join(added) or "none",
+                ", ".join(removed) or "none",
+                outcome.summary(),
+            )
+        except Exception:  # a reload must never stop the bot
+            log.exception("reload failed; still running the flows loaded before")
+
+    return reload
+
+
+def run(settings: Settings, catalog: Catalog, screen: Screen, paths: list[Path]) -> int:
+    """Run until SIGINT or SIGTERM, screening with `screen`; reload the flows in `paths` on
+    SIGHUP; returns an exit status."""
     configure_logging(settings)
     db = open_db(settings.db_path)
     store = Store(db)
+    refused = refusals(catalog, store.versions.latest())
+    if refused:
+        print(
+            "The bot will not start: these flows would strand people half-way through:",
+            *refused,
+            sep="\n",
+            file=sys.stderr,
+        )
+        db.close()
+        return 1
+    clock = clock_from(settings)
+    log.info("flows published: %s", publish(store, catalog, clock()).summary())
     # Redelivered updates arrive within minutes; a month of event ids is more than enough.
     store.prune_events(datetime.now(UTC) - timedelta(days=30))
     similar = shipped_similarity(settings.screen_model_dir)
-    service = Service(store, catalog, settings.therapist_ids, screen, similar)
-    app = build_application(settings, service, clock_from(settings))
+    live = LiveCatalog(catalog)
+    service = Service(store, live, settings.therapist_ids, screen, similar)
+    app = build_application(settings, service, clock)
+    reload = reloader(live, store, paths, clock)
+    pid = pid_file(settings)
+    pid.write_text(f"{os.getpid()}\n", encoding="utf-8")
     log.info("starting with %d flows, database %s", len(catalog), settings.db_path)
     try:
         if settings.webhook_url:
-            asyncio.run(serve(app, store, clock_from(settings), settings))
+            asyncio.run(serve(app, store, clock, settings, reload))
         else:
             # Our own polling: each update is in SQLite before Telegram is told it arrived.
-            asyncio.run(poll(app, store, clock_from(settings)))
+            asyncio.run(poll(app, store, clock, reload))
     finally:
         db.close()
+        pid.unlink(missing_ok=True)
     log.info("stopped cleanly")
     return 0

@@ -188,12 +188,16 @@ async def poll(
     app: Application[Any, Any, Any, Any, Any, Any],
     store: Store,
     clock: Callable[[], datetime],
+    reload: Callable[[], None] | None = None,
 ) -> None:
-    """Run the application on the intake until SIGINT or SIGTERM, then stop it cleanly."""
+    """Run the application on the intake until SIGINT or SIGTERM, then stop it cleanly;
+    `reload` runs on SIGHUP, between two updates."""
     intake = Intake(app, store, clock, allowed_updates=list(Update.ALL_TYPES))
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, intake.stop)
+    if reload is not None:
+        loop.add_signal_handler(signal.SIGHUP, reload)
     async with app:
         if app.post_init is not None:
             await app.post_init(app)

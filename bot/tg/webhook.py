@@ -64,13 +64,17 @@ async def serve(
     store: Store,
     clock: Callable[[], datetime],
     settings: Settings,
+    reload: Callable[[], None] | None = None,
 ) -> None:
-    """Run the application behind the webhook until SIGINT or SIGTERM, then stop cleanly."""
+    """Run the application behind the webhook until SIGINT or SIGTERM, then stop cleanly;
+    `reload` runs on SIGHUP, between two updates."""
     intake = Intake(app, store, clock)
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopped.set)
+    if reload is not None:
+        loop.add_signal_handler(signal.SIGHUP, reload)
     web = tornado.web.Application(
         [(rf"/{WEBHOOK_PATH}", Receive, {"intake": intake, "secret": settings.webhook_secret})]
     )

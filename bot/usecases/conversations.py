@@ -8,6 +8,7 @@ the person saw acknowledged.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 from bot.engine import (
@@ -49,6 +50,11 @@ CANCELLED = (
 FLOW_CHANGED = (
     "This conversation has changed since you began it, so I can't continue it as it was."
     " Your earlier answers are kept. You can start it again whenever you like."
+)
+
+MOVED_ON = (
+    "This conversation has been updated since your last message, and the question you were"
+    " on is no longer in it. Your answers are kept; here is where it goes on:"
 )
 
 Turn = tuple[list[Effect], RunRecord | None]
@@ -143,6 +149,12 @@ class Conversations:
         """Step the open run with the person's event, and save what it moved."""
         if run is None:
             return [Say(NOTHING_OPEN)], None
+        moved = run.state.moved
+        if moved:
+            # What they sent answered a question that is gone: show where it goes on instead.
+            run = replace(run, state=run.state.with_(moved=False))
+            self.store.carry_run(run.id, run.state)
+            event = Resume()
         try:
             state, effects = step_run(self.catalog, run.state, event, now, self.similar)
         except (EngineError, KeyError) as exc:
@@ -153,6 +165,8 @@ class Conversations:
             self.store.set_status(run.id, ABANDONED, now)
             self.store.set_active(user_id, None)
             return [Say(FLOW_CHANGED)], None
+        if moved:
+            return [Say(MOVED_ON), *effects], run
         if state is run.state:
             return effects, run  # nothing changed (a re-prompt, a resume or a stale button)
         return self._save(user_id, run, state, effects, now)

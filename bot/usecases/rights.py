@@ -25,7 +25,7 @@ class Rights:
         self.store.practice.audit(user_id, user_id, "export", now)
         rows = self.store.personal.everything_about(user_id)
         name = f"secure-base-{now:%Y-%m-%d}"
-        readable = export_markdown(rows, self.catalog, now)
+        readable = export_markdown(rows, self.catalog, now, self.store.versions.question)
         return [
             Document(f"{name}.json", export_json(rows, now), EXPORT_JSON),
             Document(f"{name}.md", readable, EXPORT_MD),

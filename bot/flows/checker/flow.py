@@ -7,9 +7,9 @@ from typing import Any
 
 from bot.flows.checker.steps import StepReader
 from bot.flows.checker.transcripts import TranscriptReader
-from bot.flows.checker.vocabulary import FLOW_ID_PATTERN, MEMORY_PATTERN, TOP_KEYS
+from bot.flows.checker.vocabulary import FLOW_ID_PATTERN, MEMORY_PATTERN, TOP_KEYS, suggest
 from bot.flows.loader import Document
-from bot.flows.model import DEFAULT_ORDER, Flow, FlowId, Lock, Score, Step, StepId
+from bot.flows.model import DEFAULT_ORDER, Flow, FlowId, Lock, Migration, Score, Step, StepId
 
 _REQUIRED_HINTS = {
     "flow": "name the flow, like: flow: name-the-cycle",
@@ -52,6 +52,7 @@ class FlowBuilder(StepReader, TranscriptReader):
         scores = self.scores(raw.get("scores", {}))
         locks = self.locks(raw.get("locks", []))
         steps = self.steps(raw)
+        migrate = self.migration(raw, version, {s.id for s in steps}) if "migrate" in raw else None
         tests = self.tests(raw.get("tests", []))
         if not isinstance(flow_id, str) or not steps:
             return None
@@ -70,6 +71,8 @@ class FlowBuilder(StepReader, TranscriptReader):
             locks=locks,
             scores=scores,
             share=share,
+            migrate=migrate,
+            version_line=self.doc.at(("version",)).line if "version" in raw else 1,
         )
 
     def params(self, raw: Any) -> dict[str, str]:
@@ -89,6 +92,54 @@ class FlowBuilder(StepReader, TranscriptReader):
             )
             return "full"
         return str(raw)
+
+    def migration(self, raw: dict[str, Any], version: int, ids: set[str]) -> Migration | None:
+        """`migrate:` {from, renamed, removed}: where open runs of an earlier version go."""
+        spec = raw["migrate"]
+        path: tuple[str, ...] = ("migrate",)
+        if not isinstance(spec, dict) or "from" not in spec:
+            self.report(
+                path,
+                "'migrate' must be a mapping with 'from' (the version it moves runs from)",
+                "for example: migrate: {from: 2, renamed: {old_id: new_id}, removed: {gone: next}}",
+            )
+            return None
+        self.check_keys(spec, path, ("from", "renamed", "removed"), "migrate")
+        start = self.integer(spec, path, "from", 0, low=1)
+        if start and start >= version:
+            self.report(
+                (*path, "from"),
+                f"'from: {start}' must be an earlier version than this one ({version})",
+                "raise 'version' when you publish a change, and migrate from the one before",
+            )
+        moves: dict[str, dict[str, str]] = {}
+        for part, hint in (
+            ("renamed", "the step's id in this version"),
+            ("removed", "the step a person standing on the removed one goes on from"),
+        ):
+            mapping = spec.get(part, {})
+            if not isinstance(mapping, dict):
+                self.report((*path, part), f"'{part}' must map each old step id to {hint}")
+                mapping = {}
+            moves[part] = {}
+            for old, new in mapping.items():
+                where = (*path, part, old)
+                if str(old) in ids:
+                    self.report(
+                        where,
+                        f"'{old}' is still a step of this flow, so it was not {part}",
+                        "list only the ids the earlier version had and this one does not",
+                        key=True,
+                    )
+                elif not isinstance(new, str) or new not in ids:
+                    self.report(
+                        where,
+                        f"'{old}' {part} to {new!r}, which is not a step of this flow",
+                        suggest(str(new), sorted(ids)) or f"give {hint}",
+                    )
+                else:
+                    moves[part][str(old)] = new
+        return Migration(start, moves["renamed"], moves["removed"])
 
     def steps(self, raw: dict[str, Any]) -> tuple[Step, ...]:
         """`steps:` in order; a step with a broken or duplicate id is left out."""

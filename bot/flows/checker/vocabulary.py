@@ -34,6 +34,7 @@ TOP_KEYS = (
     "memory",
     "locks",
     "scores",
+    "migrate",
     "steps",
     "tests",
 )

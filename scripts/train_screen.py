@@ -78,9 +78,14 @@ DECAY = 1e-3
 SEED = 7
 
 
+OUTSIDE = ROOT / "bot" / "content" / "outside.yaml"
+"""The bot's own examples of messages typed outside an exercise (greetings, thanks, goodbyes,
+distress after a fight): it answers each with its own reply, so none is a crisis."""
+
+
 def corpus_files() -> list[Path]:
     """The files trained on, in a fixed order."""
-    return sorted(CORPUS.glob("*.yaml")) + [p for p in DEVELOPMENT if p.exists()]
+    return sorted(CORPUS.glob("*.yaml")) + [p for p in DEVELOPMENT if p.exists()] + [OUTSIDE]
 
 
 def encoder_corpus() -> set[str]:
@@ -104,6 +109,8 @@ def corpus_sha256(files: Sequence[Path] | None = None) -> str:
 def labelled(path: Path) -> list[tuple[str, str]]:
     """(line, label) for a set: the label a category, `lookalike` or `everyday`."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if path == OUTSIDE:
+        return [(str(x), "everyday") for intent in data.values() for x in intent["examples"]]
     out = []
     for key, lines in data.items():
         label = BENIGN.get(str(key), str(key))

@@ -83,7 +83,7 @@ class Walker:
             word = self.marker()
             private = step.share == "never" or any(f.share == "never" for f in flows)
             (self.private if private else self.shared).add(word)
-            return Text(f"{word} and a line of my own")
+            return Text(f"{word} in my own words")
         if step.kind is Kind.MULTI:
             return Picks((self.rng.choice(safe),), ask.seq)
         if step.kind is Kind.CHOICE:

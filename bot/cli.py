@@ -101,8 +101,11 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> ExitStatus:
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     """Play a flow in the terminal, saving to SQLite so it can be resumed."""
+    from datetime import UTC, datetime
+
     from bot.chat import play
     from bot.storage import Store, open_db
+    from bot.usecases.publishing import publish
     from bot.usecases.service import Service
     from bot.usecases.understanding import shipped_similarity
 
@@ -113,8 +116,15 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     if screen is None:
         return ExitStatus.NO_MODEL
     db_path = Path(args.db) if args.db else settings.db_path
+    store = Store(open_db(db_path))
+    # As the bot does: a half-played flow moves on to its new version, or the version is refused.
+    refused = refusals(catalog, store.versions.latest())
+    if refused:
+        print(*refused, sep="\n", file=sys.stderr)
+        return ExitStatus.PROBLEMS
+    publish(store, catalog, datetime.now(UTC))
     similar = shipped_similarity(settings.screen_model_dir)
-    service = Service(Store(open_db(db_path)), catalog, screen=screen, similar=similar)
+    service = Service(store, catalog, screen=screen, similar=similar)
     return ExitStatus(play(service, args.user, args.flow, sys.stdin, sys.stdout))
 
 

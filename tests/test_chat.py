@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 class Player:
     """`python -m bot chat` in a child process, answered line by line."""
 
-    def __init__(self, db: Path, *args: str) -> None:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    def __init__(self, db: Path, *args: str, **extra: str) -> None:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **extra}
         env.pop("TELEGRAM_BOT_TOKEN", None)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "chat", "--db", str(db), *args],
@@ -147,3 +147,30 @@ def test_sos_in_the_terminal_shows_help_and_a_crisis_message_pauses(tmp_path):
     assert "Here is help you can reach now" in run.stdout
     assert "Are you having thoughts of ending your life" in run.stdout
     assert "findahelpline.com" in run.stdout
+
+
+def test_a_new_version_of_a_half_played_flow_carries_on_where_it_was(tmp_path):
+    from test_versions import V1, V2, write
+
+    flows = tmp_path / "flows"
+    write(flows, V1)
+    db = tmp_path / "chat.db"
+    first = Player(db, "--flow", "evening", FLOWS_DIR=str(flows))
+    first.wait_for("How was your day?")
+    first.say("1")
+    first.wait_for("What would you like tonight?")
+    first.say("a quiet walk")
+    first.wait_for("Anything else on your mind?")
+    first.say("work stuff")
+    first.wait_for("What will you do first?")
+    first.say("/quit")
+    first.finish()
+
+    write(flows, V2)  # renames wish, removes mood and extra, with migrate:
+    second = Player(db, "--flow", "evening", FLOWS_DIR=str(flows))
+    second.wait_for("What will you do first?")
+    second.say("put the kettle on")
+    out = second.wait_for("Tonight: a quiet walk. First: put the kettle on.")
+    assert "has changed since you began it" not in out
+    second.say("/quit")
+    second.finish()

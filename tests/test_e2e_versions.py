@@ -89,3 +89,15 @@ def test_an_author_publishes_a_new_version_while_a_person_is_half_way(fake, laun
     logs = bot.logs()
     for words in ("quiet walk", "boiler man", "kettle"):
         assert words not in logs
+
+    # Restarted with that version in place, the bot does not start, and says why.
+    bot.stop()
+    started = subprocess.run(
+        [sys.executable, "-m", "bot"], capture_output=True, text=True, env=env, cwd=tmp_path,
+        timeout=120,
+    )  # fmt: skip
+    assert started.returncode == 1
+    assert "The bot will not start: these flows would strand people half-way through" in (
+        started.stderr
+    )
+    assert f"{path}:2:1: version 3 drops step id(s) 'plan'" in started.stderr

@@ -55,9 +55,7 @@ class Published:
         if isinstance(raw, dict):
             migrate = Migration(int(raw["from"]), dict(raw["renamed"]), dict(raw["removed"]))
         labels = {str(k): dict(v) for k, v in data.get("labels", {}).items()}
-        return cls(
-            flow_id, version, tuple(data["steps"]), migrate, dict(data["questions"]), labels
-        )
+        return cls(flow_id, version, tuple(data["steps"]), migrate, dict(data["questions"]), labels)
 
 
 def published(flow: Flow) -> Published:
@@ -116,9 +114,6 @@ def version_problems(flow: Flow, last: Published | None) -> list[Problem]:
             where,
             f"version {flow.version} drops step id(s) {listed} of published version"
             f" {last.version} without a mapping",
-            "name each under migrate's renamed (old: new) or removed (old: the step to go on"
-            " from)",
+            "name each under migrate's renamed (old: new) or removed (old: the step to go on from)",
         )
     ]
-
-

@@ -36,6 +36,7 @@ def test_migrations_are_named_and_applied_once(tmp_path):
         "m011_shared_copies",
         "m012_inbox",
         "m013_flow_versions",
+        "m014_command_menus",
     ]
     db.close()
     again = open_db(path)

@@ -289,3 +289,12 @@ def m013_flow_versions(db: Database) -> None:
         pk=("flow_id", "version"),
         not_null={"record", "published_at"},
     )
+
+
+@migrations()
+def m014_command_menus(db: Database) -> None:
+    """The people whose chat was given the therapists' command menu, so that the menu is taken
+    away again when the role is (even if that happened while the bot was down)."""
+    db["command_menus"].create(  # type: ignore[union-attr]
+        {"user_id": int, "set_at": str}, pk="user_id", not_null={"set_at"}
+    )

@@ -87,6 +87,21 @@ class PracticeStore:
         ).fetchall()
         return [(r[0], r[1]) for r in rows]
 
+    def with_menu(self) -> set[int]:
+        """The people whose chat was given the therapists' command menu."""
+        return {r[0] for r in self.db.execute("select user_id from command_menus").fetchall()}
+
+    def note_menu(self, user_id: int, shown: bool, now: datetime) -> None:
+        """Record that a chat was given the therapists' menu (or had it taken away)."""
+        if shown:
+            self.db.execute(
+                "insert into command_menus (user_id, set_at) values (?, ?)"
+                " on conflict (user_id) do update set set_at = excluded.set_at",
+                [user_id, iso(now)],
+            )
+        else:
+            self.db.execute("delete from command_menus where user_id = ?", [user_id])
+
     def set_timezone(self, user_id: int, zone: str) -> None:
         """The time zone the person chose for their reminders."""
         self.db.execute("update users set timezone = ? where id = ?", [zone, user_id])

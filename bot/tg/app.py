@@ -7,9 +7,10 @@ import logging
 import os
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from telegram import BotCommand
 from telegram.ext import ApplicationBuilder
@@ -70,8 +71,14 @@ def configure_logging(settings: Settings) -> None:
             handler.addFilter(Redact(settings.token))
 
 
-async def _set_commands(app: App) -> None:
-    await app.bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])
+def _set_commands(adapter: Adapter) -> Callable[[App], Coroutine[Any, Any, None]]:
+    """At start-up: everyone's command menu, and the therapists' in each therapist's chat."""
+
+    async def post_init(app: App) -> None:
+        await app.bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])
+        await adapter.sync_menus(app.bot, everyone=True)
+
+    return post_init
 
 
 def build_application(
@@ -81,10 +88,11 @@ def build_application(
 ) -> App:
     """The PTB application with every handler installed."""
     assert settings.token, "a token is required"
+    adapter = Adapter(service, clock)
     builder = (
         ApplicationBuilder()
         .token(settings.token)
-        .post_init(_set_commands)
+        .post_init(_set_commands(adapter))
         # Many people at a time, each one's updates in order: a chat waiting out a 429 or a
         # slow send holds up no one else. Sending is paced by Telegram's overall limit; the
         # HTTP pool stays small (its bookkeeping grows with every open connection).
@@ -95,7 +103,6 @@ def build_application(
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url)
     app = builder.build()
-    adapter = Adapter(service, clock)
     adapter.install(app)
     if app.job_queue is not None:
         # Reminders are rows in SQLite; this only looks for the due ones, so none is lost

@@ -120,3 +120,32 @@ DELETED = (
     "Everything about you has been deleted from this bot. Telegram still shows this chat until"
     " you delete it there. If you write again, you start afresh."
 )
+
+# -- therapists ---------------------------------------------------------------------------------
+THERAPIST_COMMANDS = [
+    ("clients", "Your clients, their homework and last activity"),
+    ("invite", "A link for a new client: /invite NAME"),
+    ("assign", "Give a client an exercise as homework"),
+    ("report", "What a client shares with you: /report NAME"),
+]
+"""The therapists' own commands, first in their menu (the client ones follow)."""
+THERAPIST_MENU = [*THERAPIST_COMMANDS, *COMMANDS]
+"""The command menu of a therapist's chat (set for that chat only)."""
+THERAPIST_START = (
+    "Welcome. You are set up here as a therapist. What you can do:\n"
+    "/clients – your clients, their open homework and when they were last active\n"
+    "/invite NAME – a single-use link for a client you will know as NAME\n"
+    "/assign – give a linked client an exercise as homework, with a due date and a note\n"
+    "/report NAME – a file with what that client has chosen to share with you\n\n"
+    "To try the exercises yourself, as a client would, send /flows. /help lists everything."
+)
+ASSIGN_BUTTON = "Assign homework"
+THERAPIST_HELP = (
+    "As a therapist, you can use:\n"
+    "/clients – your clients, their open homework and when they were last active\n"
+    "/invite NAME – a single-use link for a client you will know as NAME (valid 7 days)\n"
+    "/assign – give a linked client an exercise as homework, with a due date and a note\n"
+    "/report NAME – a file with what that client has chosen to share with you\n\n"
+    "To try the exercises yourself, the client commands work for you too:\n"
+    + HELP.split("\n", 1)[1]
+)

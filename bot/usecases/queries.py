@@ -25,6 +25,18 @@ class Queries:
         """The flows a person can start, in the order their authors gave, then by title."""
         return self.views.flows()
 
+    def is_therapist(self, user_id: int) -> bool:
+        """Whether the operator made this person a therapist (setting or CLI)."""
+        return self.practice.is_therapist(user_id)
+
+    def has_clients(self, user_id: int) -> bool:
+        """Whether a therapist has at least one linked client."""
+        return bool(self.store.practice.links_of_therapist(user_id))
+
+    def has_menu(self, user_id: int) -> bool:
+        """Whether the person's chat was given the therapists' command menu."""
+        return user_id in self.store.practice.with_menu()
+
     def active(self, user_id: int) -> RunRecord | None:
         """The run the person is in now."""
         return self.store.active_run(user_id)

@@ -169,6 +169,16 @@ class Service(Queries):
             reply = self.practice.command(user_id, command, arg, now, bot_name)
         return Outcome(reply.effects, notices=reply.notices)
 
+    def menu_changes(self, everyone: bool = False) -> tuple[list[int], list[int]]:
+        """(chats to give the therapists' command menu, chats to take it from)."""
+        with self.store.atomic():
+            return self.practice.menu_changes(everyone)
+
+    def note_menu(self, user_id: int, shown: bool, now: datetime) -> None:
+        """Record that a chat was given the therapists' command menu, or had it taken away."""
+        with self.store.atomic():
+            self.store.practice.note_menu(user_id, shown, now)
+
     def open_invite(self, user_id: int, code: str, now: datetime, event_id: str) -> list[Effect]:
         """A client opened an invitation link: who invites them, and the choices."""
         with self.store.atomic():

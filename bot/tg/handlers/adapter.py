@@ -46,7 +46,7 @@ class Adapter(Conversation, QuestionButtons, Safety, Therapists, Rights):
             "pause": self.fixed(texts.PAUSED),
             "cancel": self.on_cancel,
             "journal": self.on_journal,
-            "help": self.fixed(texts.HELP),
+            "help": self.on_help,
             "sos": self.on_sos,
             "safety": self.on_safety,
             "privacy": self.fixed(PRIVACY),
@@ -107,7 +107,8 @@ class Adapter(Conversation, QuestionButtons, Safety, Therapists, Rights):
 
     # -- the repeating job -------------------------------------------------------------------
     async def tick(self, context: Context) -> None:
-        """Send what is due (each marked sent as it is taken), and forget old message ids."""
+        """Send what is due (each marked sent as it is taken), forget old message ids, and give
+        or take the therapists' menu where the role changed."""
         now = self.clock()
         for due in self.service.due_reminders(now):
             try:
@@ -116,6 +117,8 @@ class Adapter(Conversation, QuestionButtons, Safety, Therapists, Rights):
                 log.warning("reminder %s not sent (%s)", due.reminder_id, type(exc).__name__)
                 self.service.release(due.reminder_id)
         self.service.forget_old_messages(now)
+        # `python -m bot therapists add/remove` writes to the database from another process.
+        await self.sync_menus(context.bot)
 
     # -- errors ------------------------------------------------------------------------------
     async def on_error(self, update: object, context: Context) -> None:

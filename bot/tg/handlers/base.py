@@ -90,6 +90,10 @@ class Base(ABC):
     async def offer_readiness(self, context: Context, user_id: int) -> None:
         """What follows a finished conversation (the safety handlers decide)."""
 
+    @abstractmethod
+    async def therapist_start(self, update: Update, context: Context) -> None:
+        """/start for a therapist (the therapists' handlers decide)."""
+
     # -- sending -----------------------------------------------------------------------------
     def sender(self, context: Context) -> Sender:
         """A sender that records a 403 as 'blocked'."""

@@ -75,6 +75,9 @@ class Conversation(Base):
             )
             await self.show(context, user.id, effects, None)
             return
+        if self.service.is_therapist(user.id):
+            await self.therapist_start(update, context)
+            return
         active = self.service.active(user.id)
         if active is None and self.service.needs_onboarding(user.id):
             # The onboarding flow opens with its own welcome.

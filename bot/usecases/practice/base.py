@@ -62,6 +62,18 @@ class PracticeBase:
         """True for people the operator made therapists (setting or CLI); never self-made."""
         return user_id in self.configured or self.rows.role(user_id)[0] == THERAPIST
 
+    def therapist_ids(self) -> set[int]:
+        """Everyone who is a therapist now: by the setting and by `therapists add`."""
+        return set(self.configured) | {user_id for user_id, _ in self.rows.therapists()}
+
+    def menu_changes(self, everyone: bool = False) -> tuple[list[int], list[int]]:
+        """(chats to give the therapists' menu, chats to take it from): therapists whose chat
+        lacks it (`everyone`: all therapists), and chats that have it of people no longer
+        therapists."""
+        therapists, shown = self.therapist_ids(), self.rows.with_menu()
+        give = therapists if everyone else therapists - shown
+        return sorted(give), sorted(shown - therapists)
+
     def name_of(self, therapist_id: int) -> str:
         """How a therapist is named to clients."""
         return self.rows.role(therapist_id)[1] or "Your therapist"

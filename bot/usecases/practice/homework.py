@@ -15,6 +15,8 @@ from bot.usecases.replies import Notice, Reply
 NOT_ASSIGNABLE = {"getting-started", "readiness", "your-choices", "settle"}
 DUE_IN_DAYS = {1: "Tomorrow", 3: "In 3 days", 7: "In a week"}
 """The due dates /assign offers as buttons (any other date is typed)."""
+ASSIGN_AGAIN = "as:new"
+"""The action of a button that does what /assign does."""
 TYPE_A_DATE = "Please type a date like 2026-12-24 or 24.12, or tap a button."
 DRAFT_WAITS = timedelta(minutes=30)
 """How long /assign waits for a typed date or note before it lets typing be typing again."""
@@ -42,7 +44,10 @@ class Homework(PracticeBase):
         return [Offer("Which client is this homework for?", buttons)]
 
     def assign_step(self, therapist_id: int, action: str, now: datetime) -> Reply:
-        """/assign's buttons: the client, the flow, the due date, the note."""
+        """/assign's buttons: the client, the flow, the due date, the note (`as:new`, the
+        therapist's /start button, begins again with the client)."""
+        if action == ASSIGN_AGAIN:
+            return Reply(self.start_assign(therapist_id))
         draft = self.rows.draft(therapist_id)
         if draft is None:
             return Reply([Say("Start again with /assign.")])

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from test_onboarding import CHOICES, CLEAR, play, play_first_test
@@ -265,9 +266,9 @@ def test_an_assign_left_half_way_does_not_swallow_later_typing(practice, now):
     practice.action(THERAPIST, offer(first.effects).actions[0].value, now)
     practice.action(THERAPIST, "as:f:tour", now)
     typed = practice.handle(THERAPIST, Text("tomorrow-ish"), now)
-    assert "Please type a date" in said(typed.effects)  # still waiting, a moment later
+    assert "couldn't read that as a day" in said(typed.effects)  # still waiting, a moment later
     later = practice.handle(THERAPIST, Text("hello"), now + timedelta(hours=2))
-    assert "Please type a date" not in said(later.effects)
+    assert "couldn't read that as a day" not in said(later.effects)
     assert practice.store.practice.draft(THERAPIST) is None
 
 
@@ -297,3 +298,102 @@ def test_no_nudge_back_to_a_flow_the_safety_answers_closed(practice, now):
     practice.handle(CLIENT, Start("reaching-out"), now)
     practice.handle(CLIENT, Text("he choked me"), now)  # pauses the reach, closes it
     assert practice.due_reminders(now + timedelta(days=4)) == []
+
+
+# -- forgiving input: labels by a part of them, buttons, due dates read back ------------------
+def linked_as(service: Service, now, client: int, label: str, country: str = "gb") -> None:
+    answers = ["adult_yes", country, *CLEAR[2:]]
+    play(service, client, "getting-started", answers + CHOICES, now)
+    code = invite_code(service, now, label)
+    service.open_invite(client, code, now, f"e{client}")
+    assert "You're linked" in said(service.action(client, f"acc:status:{code}", now).effects)
+
+
+def labels_of(effects) -> list[str]:
+    return [button.label for button in offer(effects).actions]
+
+
+def test_a_client_is_found_by_any_case_and_by_the_start_of_their_label(practice, now):
+    linked_as(practice, now, CLIENT, "Maya R")
+    linked_as(practice, now, STRANGER, "Mark")
+    for typed in ("maya", "MAYA R", "  maya   r ", "may", "r"):
+        out = practice.therapist_command(THERAPIST, "report", typed, now)
+        documents = [e for e in out.effects if isinstance(e, Document)]
+        assert [d.filename.rsplit(".")[-1] for d in documents] == ["md", "pdf"], typed
+        assert documents[0].filename.startswith("report-Maya-R-"), typed
+
+
+def test_report_with_no_name_several_or_none_offers_the_clients_as_buttons(practice, now):
+    linked_as(practice, now, CLIENT, "Maya R")
+    linked_as(practice, now, STRANGER, "Mark")
+    alone = practice.therapist_command(THERAPIST, "report", "", now)
+    assert offer(alone.effects).text == "Whose report?"
+    assert labels_of(alone.effects) == ["Mark", "Maya R"]
+    several = practice.therapist_command(THERAPIST, "report", "ma", now)
+    assert "More than one client matches “ma”" in said(several.effects)
+    assert labels_of(several.effects) == ["Mark", "Maya R"]
+    none = practice.therapist_command(THERAPIST, "report", "zoe", now)
+    assert "You have no client labelled “zoe”" in said(none.effects)
+    assert labels_of(none.effects) == ["Mark", "Maya R"]
+    tapped = practice.action(THERAPIST, offer(several.effects).actions[0].value, now)
+    assert [e.filename[:12] for e in tapped.effects if isinstance(e, Document)] == [
+        "report-Mark-"
+    ] * 2
+    assert practice.store.practice.audit_of(STRANGER)[-1][1] == "report:status"
+    # A forged or someone else's link id: no report.
+    for forged in ("rp:abc", "rp:99999", "rp:"):
+        assert said(practice.action(THERAPIST, forged, now).effects) == (
+            "That client is no longer linked."
+        )
+    assert said(practice.action(CLIENT, "rp:1", now).effects) == NOT_A_THERAPIST
+
+
+def test_assign_takes_a_part_of_the_label_and_reads_a_typed_day_back(practice, now):
+    linked_as(practice, now, CLIENT, "Maya R")
+    first = practice.therapist_command(THERAPIST, "assign", "maya", now)
+    assert offer(first.effects).text == "Which conversation for “Maya R”?"
+    practice.action(THERAPIST, "as:f:reaching-out", now)
+    nonsense = practice.handle(THERAPIST, Text("whenever suits"), now)
+    assert "couldn't read that as a day" in said(nonsense.effects)
+    assert "in 5 days" in said(nonsense.effects)
+    past = practice.handle(THERAPIST, Text("2020-01-01"), now)
+    assert "That day has already passed" in said(past.effects)
+    asked = practice.handle(THERAPIST, Text("in 5 days"), now)
+    due = now.date() + timedelta(days=5)
+    assert f"{due:%A} {due.day} {due:%B %Y}" in said(asked.effects)
+    assert labels_of(asked.effects) == ["Yes", "Change"]
+    assert practice.store.practice.open_assignments(CLIENT) == []  # nothing kept before Yes
+    changed = practice.action(THERAPIST, "as:x:", now)
+    assert "When is it due?" in said(changed.effects)
+    again = practice.handle(THERAPIST, Text("Fri"), now)
+    practice.action(THERAPIST, offer(asked.effects).actions[0].value, now)  # the older Yes
+    assert practice.store.practice.draft(THERAPIST).get("due") is None  # type: ignore[union-attr]
+    note = practice.action(THERAPIST, offer(again.effects).actions[0].value, now)
+    assert "Add a note for them?" in said(note.effects)
+    sent = practice.action(THERAPIST, "as:n:-", now)
+    assert "Sent to “Maya R”" in said(sent.effects)
+    [homework] = practice.store.practice.open_assignments(CLIENT)
+    assert date_of(homework.due_at, "Europe/London").weekday() == 4
+
+
+def date_of(stored: str, zone: str) -> date:
+    """The day a stored moment falls on in a zone."""
+    return datetime.fromisoformat(stored).astimezone(ZoneInfo(zone)).date()
+
+
+def test_tomorrow_is_the_clients_tomorrow(practice, now):
+    # Late in the evening in London is already the next morning in Auckland.
+    evening = now.replace(hour=22, minute=0)
+    linked_as(practice, evening, CLIENT, "Kiri", country="nz")
+    practice.action(CLIENT, "tz:set:Pacific/Auckland", evening)
+    practice.therapist_command(THERAPIST, "assign", "kiri", evening)
+    practice.action(THERAPIST, "as:f:reaching-out", evening)
+    asked = practice.handle(THERAPIST, Text("tomorrow"), evening)
+    auckland_tomorrow = date_of(evening.isoformat(), "Pacific/Auckland") + timedelta(days=1)
+    assert auckland_tomorrow == evening.date() + timedelta(days=2)
+    assert f"{auckland_tomorrow.day} {auckland_tomorrow:%B}" in said(asked.effects)
+    typed_yes = practice.handle(THERAPIST, Text("yes"), evening)
+    assert "Add a note for them?" in said(typed_yes.effects)
+    practice.action(THERAPIST, "as:n:-", evening)
+    [homework] = practice.store.practice.open_assignments(CLIENT)
+    assert date_of(homework.due_at, "Pacific/Auckland") == auckland_tomorrow

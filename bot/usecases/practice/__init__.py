@@ -31,7 +31,7 @@ __all__ = [
     "Reply",
 ]
 
-VERBS = frozenset({"snooze", "acc", "scope", "early", "as", "tz"})
+VERBS = frozenset({"snooze", "acc", "scope", "early", "as", "rp", "tz"})
 """The buttons of the therapist side (`go:` starts a conversation, and is the service's)."""
 
 
@@ -63,9 +63,11 @@ class Practice(Consent, Homework, Reminding, Clients):
             if link_id is None or on not in ("on", "off"):
                 return stale
             return self.share_earlier(user_id, link_id, on == "on")
-        if self.is_therapist(user_id):  # "as": /assign's steps
-            return self.assign_step(user_id, action, now)
-        return Reply([Say(NOT_A_THERAPIST)])
+        if not self.is_therapist(user_id):
+            return Reply([Say(NOT_A_THERAPIST)])
+        if verb == "rp":  # a client tapped under /report
+            return Reply(self.report_button(user_id, small_int(rest), now))
+        return self.assign_step(user_id, action, now)  # "as": /assign's steps
 
     def command(self, user_id: int, command: str, arg: str, now: datetime, bot: str) -> Reply:
         """/invite, /assign, /clients, /report: for therapists only, politely refused otherwise."""
@@ -75,7 +77,7 @@ class Practice(Consent, Homework, Reminding, Clients):
         if command == "invite":
             effects = self.invite(user_id, arg, bot, now)
         elif command == "assign":
-            effects = self.start_assign(user_id)
+            effects = self.start_assign(user_id, arg, now)
         elif command == "clients":
             effects = self.clients(user_id, now)
         else:

@@ -7,14 +7,14 @@ it). Replies to other people go out as `Notice`s.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, time
 from zoneinfo import ZoneInfo
 
 from bot.engine import Button, Effect, Offer, Say
 from bot.flows.model import Catalog, Lock
 from bot.storage import Store
-from bot.storage.practice import THERAPIST
+from bot.storage.practice import THERAPIST, Link
 
 WAKING = (time(9, 0), time(21, 0))
 REMIND_AT = time(10, 0)
@@ -34,6 +34,29 @@ NOT_A_THERAPIST = (
     "That command is for therapists who work with this bot. If you are one, the person who runs"
     " it can add you. If you were given a link by your therapist, just open it."
 )
+
+
+def plain(label: str) -> str:
+    """A label as it is compared: case-blind, extra spaces dropped ("  maya  r" -> "maya r")."""
+    return " ".join(label.split()).casefold()
+
+
+def matching(links: Sequence[Link], typed: str) -> list[Link]:
+    """The links a typed label means, best first: the same label (case-blind, spaces ignored);
+    else the labels it begins ("maya" finds "Maya R"); else those with a word it begins ("r"
+    finds "Maya R"). Nothing typed, or nothing found: an empty list."""
+    wanted = plain(typed)
+    if not wanted:
+        return []
+    for fits in (
+        lambda label: label == wanted,
+        lambda label: label.startswith(wanted),
+        lambda label: any(word.startswith(wanted) for word in label.split()),
+    ):
+        found = [link for link in links if fits(plain(link.label))]
+        if found:
+            return found
+    return []
 
 
 def when(day: str) -> str:
@@ -105,7 +128,46 @@ class PracticeBase:
         zones = [*sorted(set(ZONES.values())), "UTC"]
         return [Offer("Which is closest to you?", tuple(Button(z, f"tz:set:{z}") for z in zones))]
 
+    def pick_client(
+        self, therapist_id: int, typed: str, verb: str, question: str, withdrawn: str
+    ) -> Link | list[Effect]:
+        """The one live link a typed label means; else what to show: buttons of the clients it
+        could mean (several matched), or of all of them (none typed, or none matched, said so).
+        Each button's action is `verb:<link id>`; `withdrawn` ends the sentence said when the
+        label is one that stopped sharing (", so there is no report.")."""
+        links = self.rows.links_of_therapist(therapist_id)
+        shown = " ".join(typed.split())
+        if not links:
+            if shown and self.rows.has_withdrawn(therapist_id, plain(shown)):
+                return [Say(f"“{shown}” has stopped sharing with you{withdrawn}")]
+            return [Say("You have no linked clients yet. /invite makes a link for one.")]
+        found = matching(links, shown)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            return [
+                Offer(f"More than one client matches “{shown}”. Which one?", _buttons(found, verb))
+            ]
+        if not shown:
+            return [Offer(question, _buttons(links, verb))]
+        if self.rows.has_withdrawn(therapist_id, plain(shown)):
+            head = f"“{shown}” has stopped sharing with you{withdrawn}"
+        else:
+            head = f"You have no client labelled “{shown}”."
+        return [Offer(f"{head} Your clients are below: tap one.", _buttons(links, verb))]
+
+    def own_link(self, therapist_id: int, link_id: int | None) -> Link | None:
+        """A live link of this therapist's, by id (from a button); None for anything else."""
+        link = self.rows.link(link_id) if link_id is not None else None
+        if link is None or link.therapist_id != therapist_id or link.revoked_at:
+            return None
+        return link
+
     def title(self, flow_id: str) -> str:
         """A flow's title, or its id when it no longer ships."""
         flow = self.catalog.get(flow_id)  # type: ignore[call-overload]
         return flow.title if flow else flow_id
+
+
+def _buttons(links: Sequence[Link], verb: str) -> tuple[Button, ...]:
+    return tuple(Button(link.label, f"{verb}:{link.id}") for link in links)

@@ -38,31 +38,30 @@ class Clients(PracticeBase):
             lines.append("\n".join(parts))
         return [Say("Your clients:\n\n" + "\n\n".join(lines))]
 
-    def find_link(self, therapist_id: int, label: str) -> tuple[Link | None, bool]:
-        """(live link with that label, whether a withdrawn one exists)."""
-        wanted = " ".join(label.split()).casefold()
-        live = [
-            k for k in self.rows.links_of_therapist(therapist_id) if k.label.casefold() == wanted
-        ]
-        if live:
-            return live[0], False
-        return None, self.rows.has_withdrawn(therapist_id, wanted)
-
     def assignments(self, link: Link) -> list[Assignment]:
         """Every assignment under a link."""
         return self.rows.assignments_of_link(link.id)
 
     def report(self, therapist_id: int, label: str, now: datetime) -> list[Effect]:
-        """/report LABEL: what the client's consent allows, as Markdown and as PDF; audited."""
-        if not label.strip():
-            return [Say("Which client? Send /report and their label, like /report Sam")]
-        link, withdrawn = self.find_link(therapist_id, label)
+        """/report LABEL: what the client's consent allows, as Markdown and as PDF; audited.
+        The label may be a part of it ("maya" for "Maya R"); with none, several or no match the
+        therapist taps the client instead."""
+        picked = self.pick_client(
+            therapist_id, label, "rp", "Whose report?", ", so there is no report."
+        )
+        if isinstance(picked, list):
+            return picked
+        return self.report_of(therapist_id, picked, now)
+
+    def report_button(self, therapist_id: int, link_id: int | None, now: datetime) -> list[Effect]:
+        """A client tapped under /report."""
+        link = self.own_link(therapist_id, link_id)
         if link is None:
-            if withdrawn:
-                return [
-                    Say(f"“{label.strip()}” has stopped sharing with you, so there is no report.")
-                ]
-            return [Say(f"You have no client labelled “{label.strip()}”. /clients lists them.")]
+            return [Say("That client is no longer linked.")]
+        return self.report_of(therapist_id, link, now)
+
+    def report_of(self, therapist_id: int, link: Link, now: datetime) -> list[Effect]:
+        """The report of one live link, as Markdown and as PDF; audited."""
         self.rows.audit(therapist_id, link.client_id, f"report:{link.scope}", now)
         rows = self.store.personal.everything_about(link.client_id)
         blocks = report_blocks(link, self.assignments(link), rows, self.catalog, now)

@@ -27,6 +27,24 @@ def by_week(rows: Sequence[tuple[str, str, float]]) -> list[Week]:
     return [Week(label, scores) for label, scores in sorted(weeks.items())]
 
 
+MOVED = 0.5
+"""How far the latest week must be from the mean of the weeks before to count as a change."""
+
+
+def movement(weeks: Sequence[Week], name: str) -> tuple[float, float, int] | None:
+    """(mean of the weeks before, latest, -1/0/+1 for lower/about the same/higher) of one score;
+    None when the latest week lacks it or no earlier week has it."""
+    if not weeks or name not in weeks[-1].scores:
+        return None
+    now = weeks[-1].scores[name]
+    before = [w.scores[name] for w in weeks[:-1] if name in w.scores]
+    if not before:
+        return None
+    past = sum(before) / len(before)
+    direction = 1 if now - past >= MOVED else -1 if past - now >= MOVED else 0
+    return past, now, direction
+
+
 def in_words(weeks: Sequence[Week], labels: Mapping[str, str]) -> str:
     """How this week compares with the weeks before, one gentle line per score."""
     if not weeks:
@@ -36,17 +54,31 @@ def in_words(weeks: Sequence[Week], labels: Mapping[str, str]) -> str:
     for name, label in labels.items():
         if name not in latest.scores:
             continue
-        now = latest.scores[name]
-        before = [w.scores[name] for w in weeks[:-1] if name in w.scores]
-        if not before:
-            lines.append(f"{label}: {now:.1f} of 5 this week.")
+        moved = movement(weeks, name)
+        if moved is None:
+            lines.append(f"{label}: {latest.scores[name]:.1f} of 5 this week.")
             continue
-        past = sum(before) / len(before)
-        if now - past >= 0.5:
-            change = "higher than in the weeks before"
-        elif past - now >= 0.5:
-            change = "lower than in the weeks before"
-        else:
-            change = "about the same as in the weeks before"
+        past, now, direction = moved
+        change = {
+            1: "higher than in the weeks before",
+            -1: "lower than in the weeks before",
+            0: "about the same as in the weeks before",
+        }[direction]
         lines.append(f"{label}: {now:.1f} of 5, {change} ({past:.1f}).")
     return "\n".join(lines)
+
+
+def in_brief(weeks: Sequence[Week], labels: Mapping[str, str]) -> str:
+    """The same comparison for someone else to read, on one line: "reachable higher (2.5 →
+    3.5); responsive about the same (3.0 → 3.0)" (mean of the weeks before → the latest)."""
+    parts = []
+    for name, label in labels.items():
+        moved = movement(weeks, name)
+        if moved is None:
+            if weeks and name in weeks[-1].scores:
+                parts.append(f"{label.lower()} {weeks[-1].scores[name]:.1f}")
+            continue
+        past, now, direction = moved
+        change = {1: "higher", -1: "lower", 0: "about the same"}[direction]
+        parts.append(f"{label.lower()} {change} ({past:.1f} → {now:.1f})")
+    return "; ".join(parts)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from test_onboarding import CHOICES, CLEAR, play, play_first_test
 
-from bot.engine import Document, Offer, Say, Start, Text
+from bot.engine import Ask, Choice, Document, Finished, Offer, Say, Skip, Start, Text
 from bot.engine.transcript import event_for, last_ask
 from bot.usecases.practice import NOT_A_THERAPIST
 from bot.usecases.service import Service
@@ -196,6 +196,74 @@ def test_clients_lists_labels_open_homework_and_is_audited(practice, now):
     listing = said(practice.therapist_command(THERAPIST, "clients", "", now).effects)
     assert "• Sam (status only)" in listing and "open: Reaching out, due" in listing
     assert [a[1] for a in practice.store.practice.audit_of(CLIENT)] == ["clients"]
+
+
+def check_in(service: Service, now, reach: int, respond: int, close: int) -> None:
+    """The client does the weekly check-in: both ratings of each A.R.E. part the same."""
+    outcome = service.handle(CLIENT, Start("weekly-check-in"), now)
+    for value in [reach, respond, close, reach, respond, close]:
+        ask = [e for e in outcome.effects if isinstance(e, Ask)][-1]
+        outcome = service.handle(CLIENT, Choice(str(value), ask.seq), now)
+    ask = [e for e in outcome.effects if isinstance(e, Ask)][-1]
+    outcome = service.handle(CLIENT, Skip(ask.seq), now)  # the moment: their own words
+    for value in ["few", "phones"]:
+        ask = [e for e in outcome.effects if isinstance(e, Ask)][-1]
+        outcome = service.handle(CLIENT, Choice(value, ask.seq), now)
+    assert any(isinstance(e, Finished) and e.scores for e in outcome.effects)
+
+
+def three_weeks_of_check_ins(practice: Service, now, scope: str) -> datetime:
+    """Linked on Monday 23 Nov with homework due Thu 26 Nov; check-ins on three Tuesdays;
+    more homework due a week after the last; the Thursday after it, the moment of /clients."""
+    linked(practice, now, scope=scope)
+    assign(practice, now, flow="reaching-out", days=3)
+    for week, (reach, respond, close) in enumerate([(2, 3, 3), (3, 3, 4), (4, 3, 2)]):
+        check_in(practice, now + timedelta(days=1 + 7 * week), reach, respond, close)
+    assign(practice, now + timedelta(days=16), flow="responding", days=7)
+    return now + timedelta(days=17)
+
+
+@pytest.mark.parametrize("scope", ["status", "summaries", "full"])
+def test_clients_shows_progress_over_weeks_as_far_as_consent_allows(practice, now, scope):
+    later = three_weeks_of_check_ins(practice, now, scope)
+    listing = said(practice.therapist_command(THERAPIST, "clients", "", later).effects)
+    level = {"status": "status only", "summaries": "status and summaries",
+             "full": "everything i answer"}[scope]  # fmt: skip
+    assert f"• Sam ({level})" in listing
+    assert "last active: 2 days ago" in listing  # the third check-in, Tue 8 Dec
+    assert "open: Reaching out, OVERDUE (was due Thu 26 Nov)" in listing
+    assert "reaches out, due Wed 16 Dec" in listing and "reaches out, OVERDUE" not in listing
+    trend = (
+        "A.R.E. over 3 check-ins: reachable higher (2.5 → 4.0); responsive about the same"
+        " (3.0 → 3.0); close and present lower (3.5 → 2.0)"
+    )
+    if scope == "status":  # that they checked in and when, never how they rated
+        assert "weekly check-ins: 3 in recent weeks, the last 2 days ago" in listing
+        assert "A.R.E." not in listing and "→" not in listing and "4.0" not in listing
+    else:
+        assert trend in listing
+    assert max(len(line) for line in listing.splitlines()) <= 140  # wraps to a few phone lines
+    assert len(listing) < 600
+
+
+def test_clients_says_when_there_are_no_check_ins_yet(practice, now):
+    linked(practice, now, scope="full")
+    listing = said(practice.therapist_command(THERAPIST, "clients", "", now).effects)
+    assert "last active: today" in listing and "no weekly check-ins yet" in listing
+    assert "A.R.E." not in listing
+
+
+def test_clients_shows_only_check_ins_since_the_link(practice, now):
+    play(practice, CLIENT, "getting-started", CLEAR + CHOICES, now)
+    check_in(practice, now, 1, 1, 1)  # a week before the link: not shared by default
+    linked_at = now + timedelta(days=7)
+    code = invite_code(practice, linked_at)
+    practice.open_invite(CLIENT, code, linked_at, "e1")
+    practice.action(CLIENT, f"acc:full:{code}", linked_at)
+    check_in(practice, linked_at + timedelta(hours=1), 4, 4, 4)
+    listing = said(practice.therapist_command(THERAPIST, "clients", "", linked_at).effects)
+    assert "A.R.E., 1 check-in so far: reachable 4.0; responsive 4.0" in listing
+    assert "1.0" not in listing
 
 
 def report_of(practice: Service, now) -> str:

@@ -91,7 +91,7 @@ class Clients(PracticeBase):
         count = f"{len(weeks)} check-in{'s' if len(weeks) != 1 else ''}"
         if link.scope not in SCORE_SCOPES:
             when_last = ago(datetime.fromisoformat(rows[-1][0]), now, zone)
-            return f"weekly check-ins: {count} in recent weeks, the last {when_last}"
+            return f"weekly check-ins: {len(weeks)} in recent weeks, the last {when_last}"
         flow = self.catalog.get(CHECK_IN)  # type: ignore[call-overload]
         labels = {n: flow.scores[n].label for n in ARE if flow and n in flow.scores}
         if len(weeks) == 1:

@@ -112,6 +112,13 @@ def test_a_therapist_invites_assigns_and_reads_what_consent_allows(fake, launch,
     fake.wait_for_text(THERAPIST, "“Sam” finished “Reaching out” (due Thu 26 Nov)")
     assert rows(bot.db, "select status from assignments") == [("done",)]
 
+    # /clients: the level, the day they were last active, the homework, no check-ins yet.
+    fake.send_text(THERAPIST, "/clients")
+    listing = fake.wait_for_text(THERAPIST, "Your clients:").text
+    assert "• Sam (status only)\n   last active: today" in listing
+    assert "done: Reaching out on 2026-11-25" in listing and "OVERDUE" not in listing
+    assert "no weekly check-ins yet" in listing
+
     # Status only: the homework and the conversations, nothing they wrote.
     status = report(fake)
     assert "Reaching out: due 2026-11-26, done 2026-11-25" in status
@@ -136,7 +143,7 @@ def test_a_therapist_invites_assigns_and_reads_what_consent_allows(fake, launch,
     fake.send_text(THERAPIST, "/report Sam")
     fake.wait_for_text(THERAPIST, "has stopped sharing with you, so there is no report")
     audited = rows(bot.db, "select action from audit where client_id = ?", CLIENT)
-    assert audited == [("report:status",), ("report:full",)]
+    assert audited == [("clients",), ("report:status",), ("report:full",)]
 
     # An invitation not used within a week expires.
     late = invite(fake, "Alex")

@@ -19,8 +19,9 @@ ARE = ("accessible", "responsive", "engaged")
 RECENT_WEEKS = 4
 """/clients tells the trend over this many of the latest weeks with a check-in."""
 SCORE_SCOPES = frozenset({"summaries", "full"})
-"""The consent levels that show a therapist check-in scores: like the summaries' tapped choices,
-they are ratings the client tapped, never words they typed. `status` shows only that and when."""
+"""The consent levels that show a therapist check-in scores: they share the check-in's closing
+summary, which lists every rating tapped (never words typed). `status` shows only how many and
+when."""
 
 
 def ago(moment: datetime, now: datetime, zone: ZoneInfo) -> str:

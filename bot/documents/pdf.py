@@ -7,9 +7,9 @@ line "Confidential: shared with consent on DATE", and a footer "Page 2 of 5".
 
 Text goes through `FontSet.printable` first (`bot.documents.fonts`), so fpdf2 meets no
 character it cannot draw: one no font has is drawn as a visible placeholder, never dropped.
-fpdf2 and fontTools would otherwise log such
-characters, or glyph names that spell them, and nothing a person writes may reach a log: their
-loggers are closed here, at import, and only say that they had an error, never what.
+fpdf2 and fontTools would otherwise log such characters, or glyph names that spell them, and
+nothing a person writes may reach a log: their loggers are closed here, at import, and only
+say that they had an error, never what.
 """
 
 from __future__ import annotations

@@ -1,15 +1,21 @@
 """Documents (`bot.documents.blocks` blocks) as PDFs, laid out for print.
 
 The blocks are drawn directly: nothing is parsed back from Markdown, so a line a person wrote
-is drawn as they wrote it. Text goes through `FontSet.printable` first (`bot.documents.fonts`), so
-fpdf2 meets no character it cannot draw. fpdf2 and fontTools would otherwise log such
-characters, or glyph names that spell them, and nothing a person writes may reach a log: their
-loggers are closed here, at import, and only say that they had an error, never what.
+is drawn as they wrote it, left-aligned (never justified: a justified line stretches a person's
+words apart). Every page carries its furniture: a header with the client's label and the
+line "Confidential: shared with consent on DATE", and a footer "Page 2 of 5".
+
+Text goes through `FontSet.printable` first (`bot.documents.fonts`), so fpdf2 meets no
+character it cannot draw: one no font has is drawn as a visible placeholder, never dropped.
+fpdf2 and fontTools would otherwise log such characters, or glyph names that spell them, and
+nothing a person writes may reach a log: their loggers are closed here, at import, and only
+say that they had an error, never what.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from fpdf import FPDF
@@ -74,8 +80,38 @@ def _text(block: Block, font_set: FontSet) -> str:
     return font_set.printable(text, STYLE[block.kind][0])
 
 
+FURNITURE = ("", 8, 4.5)  # header and footer: font style, size (pt), line height (mm)
+GREY = 110  # the header and footer are drawn in grey, so the eye goes to the body
+PAGE_ALIAS = "{nb}"  # fpdf2 puts the number of pages here when the document is written
+
+
+@dataclass(frozen=True)
+class Furniture:
+    """What every page of a client's document shows besides its body.
+
+    `label` is the client's label; `consented_on` the date (YYYY-MM-DD) their current consent
+    was given. Either may be empty: its line is then left out. Page numbers are always drawn.
+    """
+
+    label: str = ""
+    consented_on: str = ""
+
+    def header(self) -> str:
+        """The header line, or "" when there is nothing to say."""
+        parts = [" ".join(self.label.split())]
+        if self.consented_on:
+            parts.append(f"Confidential: shared with consent on {self.consented_on}")
+        return " · ".join(part for part in parts if part)
+
+
+def page_number(page: int) -> str:
+    """The footer of page `page`: "Page 2 of 5" once fpdf2 fills in the number of pages."""
+    return f"Page {page} of {PAGE_ALIAS}"
+
+
 class _PDF(FPDF):
-    """fpdf2 2.8.9, with its font kept on the page when a line starts in a fallback font.
+    """fpdf2 2.8.9, with its font kept on the page when a line starts in a fallback font,
+    and the page furniture (`Furniture`) drawn on every page.
 
     When the first character of a line comes from a fallback font and the page has no font
     yet (a new page, or just after `set_font`), fpdf2 sets the main font inside that line's
@@ -83,20 +119,66 @@ class _PDF(FPDF):
     or a stale one (py-pdf/fpdf2#1772). Setting it for the page first avoids that path.
     """
 
+    def __init__(self, header_text: str, family: str) -> None:
+        super().__init__(format="A4")
+        self.header_text = header_text  # already printable
+        self.family = family
+
     def _render_styled_text_line(self, *args: Any, **kwargs: Any) -> Any:
         unset = not getattr(self, "current_font_is_set_on_page", True)
         if unset and self.current_font is not None and hasattr(self, "_set_font_for_page"):
             self._out(self._set_font_for_page(self.current_font, self.font_size_pt))
         return super()._render_styled_text_line(*args, **kwargs)
 
+    def _fitted(self, text: str, width: float) -> str:
+        """`text` cut, with an ellipsis, to fit on one line of `width`."""
+        if self.get_string_width(text) <= width:
+            return text
+        while text and self.get_string_width(text + "…") > width:
+            text = text[:-1]
+        return text.rstrip() + "…"
 
-def _new_pdf(title: str, texts: list[str], styles: list[str], font_set: FontSet) -> FPDF:
-    pdf = _PDF(format="A4")
+    def header(self) -> None:
+        """The client's label and the confidentiality line, at the top of every page."""
+        if not self.header_text:
+            return
+        style, size, height = FURNITURE
+        width = self.w - self.l_margin - self.r_margin
+        self.set_font(self.family, style, size)
+        self.set_text_color(GREY)
+        self.set_xy(self.l_margin, 8)
+        self.cell(width, height, self._fitted(self.header_text, width), align="L")
+        self.set_draw_color(GREY)
+        self.set_line_width(0.2)
+        self.line(self.l_margin, 8 + height + 0.5, self.w - self.r_margin, 8 + height + 0.5)
+        self.set_text_color(0)
+        self.set_xy(self.l_margin, max(self.t_margin, 8 + height + 4))
+
+    def footer(self) -> None:
+        """ "Page N of M", at the foot of every page."""
+        style, size, height = FURNITURE
+        self.set_font(self.family, style, size)
+        self.set_text_color(GREY)
+        self.set_xy(self.l_margin, -12)
+        self.cell(
+            self.w - self.l_margin - self.r_margin, height, page_number(self.page_no()), align="C"
+        )
+        self.set_text_color(0)
+
+
+def _new_pdf(
+    title: str, header: str, texts: list[str], styles: list[str], font_set: FontSet
+) -> FPDF:
+    pdf = _PDF(header, font_set.main[""].family)
     pdf.set_title(title)
-    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.alias_nb_pages(PAGE_ALIAS)
+    pdf.set_top_margin(18)  # room for the header
+    pdf.set_auto_page_break(auto=True, margin=18)  # and for the footer
     for style, face in font_set.main.items():
         pdf.add_font(face.family, style, str(face.path))
-    fallbacks = font_set.needed(texts, styles)  # only those used: the CJK font is large
+    fallbacks = font_set.needed(
+        [*texts, header], [*styles, FURNITURE[0]]
+    )  # only those used: the CJK font is large
     for face in fallbacks:
         pdf.add_font(face.family, face.style, str(face.path))
     if fallbacks:
@@ -104,12 +186,15 @@ def _new_pdf(title: str, texts: list[str], styles: list[str], font_set: FontSet)
     return pdf
 
 
-def pdf_from_blocks(blocks: list[Block], title: str) -> bytes:
-    """A simple A4 PDF of a document: headings, paragraphs, bulleted items and quotes."""
+def pdf_from_blocks(blocks: list[Block], title: str, furniture: Furniture | None = None) -> bytes:
+    """A simple A4 PDF of a document: headings, paragraphs, bulleted items and quotes, all
+    left-aligned, with `furniture` (the client's label, the consent line) atop every page and
+    "Page N of M" at its foot."""
     font_set = fonts()
     texts = [_text(block, font_set) for block in blocks]
     styles = [STYLE[block.kind][0] for block in blocks]
-    pdf = _new_pdf(title, texts, styles, font_set)
+    header = font_set.printable((furniture or Furniture()).header(), FURNITURE[0])
+    pdf = _new_pdf(title, header, texts, styles, font_set)
     pdf.add_page()
     family = font_set.main[""].family
     width = pdf.w - pdf.l_margin - pdf.r_margin
@@ -124,11 +209,11 @@ def pdf_from_blocks(blocks: list[Block], title: str) -> bytes:
         pdf.set_x(pdf.l_margin)
         if block.kind == "item":
             pdf.cell(5, height, "•")
-            pdf.multi_cell(width - 5, height, text, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(width - 5, height, text, new_x="LMARGIN", new_y="NEXT", align="L")
         elif block.kind == "quote":
             pdf.set_x(pdf.l_margin + 6)
-            pdf.multi_cell(width - 6, height, text, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(width - 6, height, text, new_x="LMARGIN", new_y="NEXT", align="L")
         else:
-            pdf.multi_cell(width, height, text, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(width, height, text, new_x="LMARGIN", new_y="NEXT", align="L")
         previous = block.kind
     return bytes(pdf.output())

@@ -132,15 +132,18 @@ class Clients(PracticeBase):
             Document(f"{name}.md", to_markdown(blocks).encode("utf-8"), caption),
             Document(
                 f"{name}.pdf",
-                _pdf(blocks, f"Report: {link.label}"),
+                _pdf(blocks, f"Report: {link.label}", link),
                 "The same, to print.",
             ),
         ]
 
 
-def _pdf(blocks: list[Block], title: str) -> bytes:
+def _pdf(blocks: list[Block], title: str, link: Link) -> bytes:
     # fpdf2, fontTools and matplotlib's fonts are loaded at the first report, not at start-up:
     # most runs of the bot never make one, and they cost tens of MB of memory.
-    from bot.documents.pdf import pdf_from_blocks
+    from bot.documents.pdf import Furniture, pdf_from_blocks
 
-    return pdf_from_blocks(blocks, title)
+    # The date the client consented, when the link was made (a later change of level keeps it:
+    # the link rows record no date for that).
+    furniture = Furniture(link.label, link.created_at[:10])
+    return pdf_from_blocks(blocks, title, furniture)

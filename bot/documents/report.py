@@ -75,7 +75,8 @@ def _question(catalog: Catalog, flows: list[Flow], step: Step, state: RunState, 
 
 
 def _answer(catalog: Catalog, flows: list[Flow], step: Step, state: RunState, key: str) -> str:
-    """The answer in the words the client saw, in the third person."""
+    """The answer in the third person, with the words the client saw: a choice by its labels,
+    a scale by its point and word ("4 of 5 – mostly"), typed words as written."""
     value = state.answers[key]
     if is_skipped(value):
         return "The client skipped this question."
@@ -90,7 +91,8 @@ def _answer(catalog: Catalog, flows: list[Flow], step: Step, state: RunState, ke
         return f"The client chose: {point} of {step.scale_max}" + (f" – {word}" if word else "")
     fill = labels(catalog, flows[-1], state, _frame(catalog, flows, key), "full")
     values = value if isinstance(value, list) else [value]
-    shown = [fill(o.label) if (o := step.option(str(v))) else str(v) for v in values]
+    # Quoted: the labels are the words the client saw (and may speak to them).
+    shown = [f"“{fill(o.label) if (o := step.option(str(v))) else v}”" for v in values]
     return f"The client chose: {join_words(shown)}"
 
 

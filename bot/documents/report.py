@@ -74,10 +74,11 @@ def _question(catalog: Catalog, flows: list[Flow], step: Step, state: RunState, 
     return " ".join(text.split()) or "(a question without words)"
 
 
-def _answer(catalog: Catalog, flows: list[Flow], step: Step, state: RunState, key: str) -> str:
+def _answer(
+    catalog: Catalog, flows: list[Flow], step: Step, state: RunState, key: str, value: Any
+) -> str:
     """The answer in the third person, with the words the client saw: a choice by its labels,
     a scale by its point and word ("4 of 5 – mostly"), typed words as written."""
-    value = state.answers[key]
     if is_skipped(value):
         return "The client skipped this question."
     if step.kind is Kind.TEXT:
@@ -131,6 +132,7 @@ def _questions(catalog: Catalog, run: dict[str, Any], answers: list[dict[str, An
         answers={a["step"]: a["value"] for a in answers},
     )
     out = []
+    seen: set[str] = set()
     for a in answers:
         key = a["step"]
         found = _resolve(catalog, flow_id, key)
@@ -142,7 +144,11 @@ def _questions(catalog: Catalog, run: dict[str, Any], answers: list[dict[str, An
         if step.kind is Kind.CALL and any(k.startswith(key + "/") for k in state.answers):
             continue
         question = _question(catalog, flows, step, state, key)
-        out.append(Block("item", f"{question}\n{_answer(catalog, flows, step, state, key)}"))
+        if key in seen:  # answered again (a rewrite, or after /back): each answer is kept
+            question = f"Again: {question}"
+        seen.add(key)
+        answer = _answer(catalog, flows, step, state, key, a["value"])
+        out.append(Block("item", f"{question}\n{answer}"))
     return out
 
 

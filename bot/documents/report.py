@@ -20,8 +20,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.documents.blocks import Block, to_markdown
-from bot.flows.model import Catalog, Flow, Step
-from bot.storage import COMPLETED
+from bot.engine.render import join_words, labels, render
+from bot.engine.state import Frame, RunState, is_skipped
+from bot.flows.model import Catalog, Flow, FlowId, Kind, Step
+from bot.storage import ABANDONED, ACTIVE, COMPLETED, PAUSED
 from bot.storage.practice import Assignment, Link
 
 
@@ -55,17 +57,44 @@ def _private(catalog: Catalog, flow_id: str, step_key: str) -> bool:
     return step.share == "never" or any(f.share == "never" for f in flows)
 
 
-def _shown(catalog: Catalog, flow_id: str, step_key: str, value: Any) -> str:
-    if isinstance(value, dict) and value.get("skipped"):
-        return "(skipped)"
-    found = _resolve(catalog, flow_id, step_key)
-    if found is not None:
-        step = found[1]
-        values = value if isinstance(value, list) else [value]
-        labels = [o.label for v in values for o in step.options if o.value == str(v)]
-        if labels:
-            return ", ".join(labels)
-    return str(value)
+def _frame(catalog: Catalog, flows: list[Flow], step_key: str) -> Frame:
+    """The engine's frame for the flow that asks `step_key` (its sub-flow scope included)."""
+    scope = step_key.rsplit("/", 1)[0] + "/" if "/" in step_key else ""
+    flow = flows[-1]
+    return Frame(FlowId(flow.id), flow.version, step_key.rsplit("/", 1)[-1], scope)
+
+
+def _question(catalog: Catalog, flows: list[Flow], step: Step, state: RunState, key: str) -> str:
+    """The question as the client saw it: the step's text rendered as the engine would (at
+    full consent, so a private answer it quotes stays a mark), else its plain text."""
+    try:
+        text = render(step.text, catalog, flows[-1], state, _frame(catalog, flows, key), "full")
+    except (KeyError, ValueError, TypeError):
+        text = step.text
+    return " ".join(text.split()) or "(a question without words)"
+
+
+def _answer(
+    catalog: Catalog, flows: list[Flow], step: Step, state: RunState, key: str, value: Any
+) -> str:
+    """The answer in the third person, with the words the client saw: a choice by its labels,
+    a scale by its point and word ("4 of 5 – mostly"), typed words as written."""
+    if is_skipped(value):
+        return "The client skipped this question."
+    if step.kind is Kind.TEXT:
+        return f"Their words: “{value}”"
+    if step.kind is Kind.SCALE:
+        try:
+            point = int(value)
+        except (TypeError, ValueError):
+            return f"The client chose: {value}"
+        word = step.scale_labels.get(point)
+        return f"The client chose: {point} of {step.scale_max}" + (f" – {word}" if word else "")
+    fill = labels(catalog, flows[-1], state, _frame(catalog, flows, key), "full")
+    values = value if isinstance(value, list) else [value]
+    # Quoted: the labels are the words the client saw (and may speak to them).
+    shown = [f"“{fill(o.label) if (o := step.option(str(v))) else v}”" for v in values]
+    return f"The client chose: {join_words(shown)}"
 
 
 def _shared_runs(link: Link, rows: dict[str, list[dict[str, Any]]], catalog: Catalog) -> list[Any]:
@@ -79,7 +108,48 @@ def _shared_runs(link: Link, rows: dict[str, list[dict[str, Any]]], catalog: Cat
         if not link.share_earlier and run["started_at"] < link.created_at:
             continue
         runs.append(run)
-    return runs
+    # In the order they were begun: a paused conversation keeps its place.
+    return sorted(runs, key=lambda r: (str(r["started_at"]), int(r["id"])))
+
+
+_STATE = {ACTIVE: "in progress", PAUSED: "paused", ABANDONED: "left unfinished"}
+
+
+def _when(run: dict[str, Any]) -> str:
+    started = f"started {str(run['started_at'])[:10]}"
+    if run["status"] == COMPLETED:
+        return f"{started}, finished {str(run.get('completed_at') or '')[:10]}"
+    return f"{started}, {_STATE.get(run['status'], str(run['status']))}"
+
+
+def _questions(catalog: Catalog, run: dict[str, Any], answers: list[dict[str, Any]]) -> list[Block]:
+    """Each shared question of a run as the client saw it, with the answer under it: a
+    sub-flow's answer once (not again as the call's returned value), pauses left out."""
+    flow_id = run["flow_id"]
+    flow = catalog[flow_id]
+    state = RunState(
+        stack=(Frame(FlowId(flow_id), flow.version, ""),),
+        answers={a["step"]: a["value"] for a in answers},
+    )
+    out = []
+    seen: set[str] = set()
+    for a in answers:
+        key = a["step"]
+        found = _resolve(catalog, flow_id, key)
+        if found is None:
+            continue
+        flows, step = found
+        if step.kind is Kind.PAUSE:
+            continue
+        if step.kind is Kind.CALL and any(k.startswith(key + "/") for k in state.answers):
+            continue
+        question = _question(catalog, flows, step, state, key)
+        if key in seen:  # answered again (a rewrite, or after /back): each answer is kept
+            question = f"Again: {question}"
+        seen.add(key)
+        answer = _answer(catalog, flows, step, state, key, a["value"])
+        out.append(Block("item", f"{question}\n{answer}"))
+    return out
 
 
 def report_blocks(
@@ -89,13 +159,15 @@ def report_blocks(
     catalog: Catalog,
     now: datetime,
 ) -> list[Block]:
-    """The report for one client, within `link.scope`, as document blocks."""
+    """The report for one client, within `link.scope`, as document blocks written for the
+    therapist: the conversations in the order they were begun, each question as the client
+    saw it with the answer in words, and no step id."""
     since = "all their work" if link.share_earlier else f"work since {link.created_at[:10]}"
     out = [
         Block("title", link.label),
         Block(
             "para",
-            f"Shared with you: {link.scope} ({since}). Written {now:%Y-%m-%d %H:%M} UTC.",
+            f"What the client shares: {link.scope} ({since}). Written {now:%Y-%m-%d %H:%M} UTC.",
         ),
         Block("heading", "Homework"),
     ]
@@ -109,26 +181,51 @@ def report_blocks(
     if not runs:
         out.append(Block("para", "None started yet."))
     for run in runs:
-        ended = f", finished {run['completed_at'][:10]}" if run.get("completed_at") else ""
-        out.append(
-            Block(
-                "item",
-                f"{_title(catalog, run['flow_id'])}: started {run['started_at'][:10]}, "
-                f"{run['status']}{ended}",
-            )
-        )
-    if link.scope in ("summaries", "full"):
+        out.append(Block("item", f"{_title(catalog, run['flow_id'])}: {_when(run)}"))
+    column = f"shared_{link.scope}"
+    # A run a disclosure closed is abandoned, and its last words are not a summary.
+    finished = {r["id"] for r in runs if r.get("reflection") and r["status"] == COMPLETED}
+
+    def reflection(run: dict[str, Any]) -> list[Block]:
+        # Only the copy written for this consent level; none kept means none is shown.
+        return [
+            Block("para", "The closing summary the client read, as it was addressed to them:"),
+            Block("quote", str(run.get(column) or "(not available)")),
+        ]
+
+    if link.scope == "summaries":
         out.append(Block("heading", "Reflections"))
-        column = f"shared_{link.scope}"
-        # A run a disclosure closed is abandoned, and its last words are not a summary.
-        finished = [r for r in runs if r.get("reflection") and r["status"] == COMPLETED]
         if not finished:
             out.append(Block("para", "None yet."))
-        for run in finished:
-            when = (run.get("completed_at") or run.get("updated_at") or "")[:10]
-            out.append(Block("subheading", f"{_title(catalog, run['flow_id'])}, {when}"))
-            # Only the copy written for this consent level; none kept means none is shown.
-            out.append(Block("quote", str(run.get(column) or "(not available)")))
+        for run in runs:
+            if run["id"] in finished:
+                out.append(Block("subheading", f"{_title(catalog, run['flow_id'])}, {_when(run)}"))
+                out += reflection(run)
+    if link.scope == "full":
+        out.append(Block("heading", "Questions, answers and reflections"))
+        # An answer that told of danger is a safety answer: never listed, like the others.
+        told = {(d["run_id"], d["source"]) for d in rows.get("disclosures", [])}
+        by_run: dict[int, list[dict[str, Any]]] = {}
+        for answer in rows.get("answers", []):
+            if (answer["run_id"], answer["step"]) not in told:
+                by_run.setdefault(answer["run_id"], []).append(answer)
+        shown = 0
+        for run in runs:
+            shared = [
+                a for a in by_run.get(run["id"], [])
+                if not _private(catalog, run["flow_id"], a["step"])
+            ]  # fmt: skip
+            questions = _questions(catalog, run, shared)
+            if not questions and run["id"] not in finished:
+                continue
+            shown += 1
+            out.append(Block("subheading", f"{_title(catalog, run['flow_id'])}, {_when(run)}"))
+            out += questions
+            if run["id"] in finished:
+                out += reflection(run)
+        if not shown:
+            out.append(Block("para", "None yet."))
+    if link.scope in ("summaries", "full"):
         cards = [
             e
             for e in rows.get("safety_events", [])
@@ -139,26 +236,6 @@ def report_blocks(
             out.append(Block("heading", "Safety cards shown"))
             out += [Block("item", f"{e['at'][:16].replace('T', ' ')} UTC") for e in cards]
             out.append(Block("para", "(What the person wrote is never stored or shared.)"))
-    if link.scope == "full":
-        out.append(Block("heading", "Answers"))
-        # An answer that told of danger is a safety answer: never listed, like the others.
-        told = {(d["run_id"], d["source"]) for d in rows.get("disclosures", [])}
-        by_run: dict[int, list[dict[str, Any]]] = {}
-        for answer in rows.get("answers", []):
-            if (answer["run_id"], answer["step"]) not in told:
-                by_run.setdefault(answer["run_id"], []).append(answer)
-        for run in runs:
-            shared = [
-                a for a in by_run.get(run["id"], [])
-                if not _private(catalog, run["flow_id"], a["step"])
-            ]  # fmt: skip
-            if not shared:
-                continue
-            started = run["started_at"][:10]
-            out.append(Block("subheading", f"{_title(catalog, run['flow_id'])}, {started}"))
-            for answer in shared:
-                shown = _shown(catalog, run["flow_id"], answer["step"], answer["value"])
-                out.append(Block("item", f"{answer['step'].rsplit('/', 1)[-1]}: {shown}"))
     return out
 
 

@@ -13,17 +13,34 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["title", "heading", "subheading", "para", "item", "quote"]
-KINDS: tuple[Kind, ...] = ("title", "heading", "subheading", "para", "item", "quote")
+from bot.documents.trends import Week
+
+Kind = Literal["title", "heading", "subheading", "para", "item", "quote", "chart", "pagebreak"]
+KINDS: tuple[Kind, ...] = (
+    "title", "heading", "subheading", "para", "item", "quote", "chart", "pagebreak"
+)  # fmt: skip
 _PREFIX = {"title": "# ", "heading": "## ", "subheading": "### "}
 
 
 @dataclass(frozen=True)
+class Chart:
+    """Scores over weeks to draw as a chart: the weeks, and each score's name with its label."""
+
+    weeks: tuple[Week, ...]
+    labels: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class Block:
-    """One block of a document: its kind, and its text (plain, possibly several lines)."""
+    """One block of a document: its kind, and its text (plain, possibly several lines).
+
+    A `chart` block carries its `chart`, drawn in the PDF above its text; in Markdown only the
+    text (the same trend in words) is written. A `pagebreak` starts a new page in the PDF and
+    is a rule in Markdown."""
 
     kind: Kind
-    text: str
+    text: str = ""
+    chart: Chart | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -74,6 +91,8 @@ def _block(block: Block) -> str:
         return "\n".join(f"> {line}" if line else ">" for line in quoted)
     if block.kind == "item":
         return "- " + "\n  ".join(lines)
+    if block.kind == "pagebreak":
+        return "---"
     return "\n".join(lines)
 
 

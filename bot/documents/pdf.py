@@ -67,6 +67,8 @@ STYLE: dict[Kind, tuple[str, float, float]] = {  # kind: font style, size (pt), 
     "para": ("", 10, 5.5),
     "item": ("", 10, 5.5),
     "quote": ("I", 10, 5.5),
+    "chart": ("I", 9, 5),
+    "pagebreak": ("", 10, 0),
 }
 HEADINGS: tuple[Kind, ...] = ("title", "heading", "subheading")
 
@@ -186,34 +188,105 @@ def _new_pdf(
     return pdf
 
 
+CHART_WIDTH = 125.0  # mm
+CHART_RATIO = 3.4 / 6  # the height of `bot.documents.charts.trend_chart` over its width
+
+
+class _Layout:
+    """Draws blocks one after another, keeping each block whole on a page where it fits
+    (a question with its answer), and a heading, or a line ending in a colon, with the block
+    after it."""
+
+    def __init__(self, pdf: FPDF, family: str) -> None:
+        self.pdf = pdf
+        self.family = family
+        self.width = pdf.w - pdf.l_margin - pdf.r_margin
+
+    def height(self, block: Block, text: str) -> float:
+        """How much of the page `block` takes, drawn alone."""
+        if block.kind == "pagebreak":
+            return 0.0
+        style, size, line = STYLE[block.kind]
+        self.pdf.set_font(self.family, style, size)
+        width, _ = self._box(block)
+        body = self.pdf.multi_cell(width, line, text, dry_run=True, output="HEIGHT", align="L")
+        assert isinstance(body, float | int)
+        gap = 3.0 + (2.0 if block.kind in HEADINGS else 0.0)
+        return gap + body + (CHART_WIDTH * CHART_RATIO + 2 if block.kind == "chart" else 0.0)
+
+    def _box(self, block: Block) -> tuple[float, float]:
+        """The width and left indent of a block's text."""
+        if block.kind == "item":
+            return self.width - 5, 5.0
+        if block.kind == "quote":
+            return self.width - 6, 6.0
+        return self.width, 0.0
+
+    def keep(self, needed: float) -> None:
+        """Start a new page unless `needed` mm fit on this one (or could fit on no page)."""
+        pdf = self.pdf
+        room = pdf.page_break_trigger - pdf.get_y()
+        usable = pdf.page_break_trigger - pdf.t_margin
+        if needed > room and needed <= usable and pdf.get_y() > pdf.t_margin + 1:
+            pdf.add_page()
+
+    def draw(self, block: Block, text: str, previous: Kind | None) -> None:
+        """Draw one block below the one before it."""
+        pdf = self.pdf
+        if block.kind == "pagebreak":
+            pdf.add_page()
+            return
+        style, size, line = STYLE[block.kind]
+        top = pdf.get_y() <= pdf.t_margin + 1  # a new page needs no gap above
+        if previous is not None and not top and not (block.kind == previous == "item"):
+            pdf.ln(3)
+        if block.kind in HEADINGS and not top:
+            pdf.ln(2)
+        if block.kind == "chart" and block.chart is not None:
+            self._chart(block)
+        pdf.set_font(self.family, style, size)
+        width, indent = self._box(block)
+        pdf.set_x(pdf.l_margin)
+        if block.kind == "item":
+            pdf.cell(indent, line, "•")
+        else:
+            pdf.set_x(pdf.l_margin + indent)
+        pdf.multi_cell(width, line, text, new_x="LMARGIN", new_y="NEXT", align="L")
+
+    def _chart(self, block: Block) -> None:
+        import io
+
+        from bot.documents.charts import trend_chart
+
+        assert block.chart is not None
+        png = trend_chart(block.chart.weeks, dict(block.chart.labels))
+        self.pdf.image(io.BytesIO(png), x=self.pdf.l_margin, w=CHART_WIDTH)
+        self.pdf.ln(2)
+
+
 def pdf_from_blocks(blocks: list[Block], title: str, furniture: Furniture | None = None) -> bytes:
-    """A simple A4 PDF of a document: headings, paragraphs, bulleted items and quotes, all
-    left-aligned, with `furniture` (the client's label, the consent line) atop every page and
-    "Page N of M" at its foot."""
+    """A simple A4 PDF of a document: headings, paragraphs, bulleted items, quotes and charts,
+    all left-aligned, with `furniture` (the client's label, the consent line) atop every page
+    and "Page N of M" at its foot. A block is kept whole on one page where it fits, and a
+    heading is kept with what follows it."""
     font_set = fonts()
     texts = [_text(block, font_set) for block in blocks]
     styles = [STYLE[block.kind][0] for block in blocks]
     header = font_set.printable((furniture or Furniture()).header(), FURNITURE[0])
     pdf = _new_pdf(title, header, texts, styles, font_set)
     pdf.add_page()
-    family = font_set.main[""].family
-    width = pdf.w - pdf.l_margin - pdf.r_margin
+    layout = _Layout(pdf, font_set.main[""].family)
+    heights = [layout.height(block, text) for block, text in zip(blocks, texts, strict=True)]
     previous: Kind | None = None
-    for block, text in zip(blocks, texts, strict=True):
-        style, size, height = STYLE[block.kind]
-        if previous is not None and not (block.kind == previous == "item"):
-            pdf.ln(3)
-        if block.kind in HEADINGS:
-            pdf.ln(2)
-        pdf.set_font(family, style, size)
-        pdf.set_x(pdf.l_margin)
-        if block.kind == "item":
-            pdf.cell(5, height, "•")
-            pdf.multi_cell(width - 5, height, text, new_x="LMARGIN", new_y="NEXT", align="L")
-        elif block.kind == "quote":
-            pdf.set_x(pdf.l_margin + 6)
-            pdf.multi_cell(width - 6, height, text, new_x="LMARGIN", new_y="NEXT", align="L")
-        else:
-            pdf.multi_cell(width, height, text, new_x="LMARGIN", new_y="NEXT", align="L")
+    for index, (block, text) in enumerate(zip(blocks, texts, strict=True)):
+        needed = heights[index]
+        # A heading, or a line that introduces what follows ("…addressed to them:"), is kept
+        # with the block after it.
+        leads = block.kind in HEADINGS or text.rstrip().endswith(":")
+        if leads and index + 1 < len(blocks):
+            needed += heights[index + 1]
+        if block.kind != "pagebreak":
+            layout.keep(needed)
+        layout.draw(block, text, previous)
         previous = block.kind
     return bytes(pdf.output())

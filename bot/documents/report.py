@@ -1,7 +1,8 @@
 """/report: what one client's consent allows their therapist to read, as document blocks.
 
-`report_blocks` builds the blocks (`bot.documents.blocks`); `report` writes them as escaped
-Markdown, and `bot.documents.pdf` lays the same blocks out for print.
+`report_blocks` builds the blocks (`bot.documents.blocks`), beginning with the client at a
+glance (`bot.documents.first_page`); `report` writes them as escaped Markdown, and
+`bot.documents.pdf` lays the same blocks out for print.
 
 - status: each assignment (flow, due, done or open) and each conversation started and finished;
 - summaries: also each closing summary with the choices the client tapped (their typed words and
@@ -16,10 +17,12 @@ the client chose to share their earlier work too.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from bot.documents.blocks import Block, to_markdown
+from bot.documents.first_page import first_page
 from bot.engine.render import join_words, labels, render
 from bot.engine.state import Frame, RunState, is_skipped
 from bot.flows.model import Catalog, Flow, FlowId, Kind, Step
@@ -89,7 +92,13 @@ def _answer(
         except (TypeError, ValueError):
             return f"The client chose: {value}"
         word = step.scale_labels.get(point)
-        return f"The client chose: {point} of {step.scale_max}" + (f" – {word}" if word else "")
+        if word:
+            return f"The client chose: {point} of {step.scale_max} – {word}"
+        # A point without its own word: the scale's anchors, as the client saw them under it.
+        anchors = " · ".join(f"{p} = {label}" for p, label in sorted(step.scale_labels.items()))
+        return f"The client chose: {point} of {step.scale_max}" + (
+            f" ({anchors})" if anchors else ""
+        )
     fill = labels(catalog, flows[-1], state, _frame(catalog, flows, key), "full")
     values = value if isinstance(value, list) else [value]
     # Quoted: the labels are the words the client saw (and may speak to them).
@@ -122,6 +131,18 @@ def _when(run: dict[str, Any]) -> str:
     return f"{started}, {_STATE.get(run['status'], str(run['status']))}"
 
 
+def _memory(run: dict[str, Any]) -> Mapping[str, Mapping[str, Any]]:
+    """What earlier flows had left in the person's memory when the run went on, as its stored
+    state keeps it: so a question that quotes an earlier answer reads as the client saw it."""
+    saved = run.get("state")
+    if not isinstance(saved, Mapping):
+        return {}
+    try:
+        return RunState.from_dict(saved).memory
+    except (KeyError, TypeError, ValueError):
+        return {}
+
+
 def _questions(catalog: Catalog, run: dict[str, Any], answers: list[dict[str, Any]]) -> list[Block]:
     """Each shared question of a run as the client saw it, with the answer under it: a
     sub-flow's answer once (not again as the call's returned value), pauses left out."""
@@ -130,6 +151,7 @@ def _questions(catalog: Catalog, run: dict[str, Any], answers: list[dict[str, An
     state = RunState(
         stack=(Frame(FlowId(flow_id), flow.version, ""),),
         answers={a["step"]: a["value"] for a in answers},
+        memory=_memory(run),
     )
     out = []
     seen: set[str] = set()
@@ -160,24 +182,18 @@ def report_blocks(
     now: datetime,
 ) -> list[Block]:
     """The report for one client, within `link.scope`, as document blocks written for the
-    therapist: the conversations in the order they were begun, each question as the client
-    saw it with the answer in words, and no step id."""
-    since = "all their work" if link.share_earlier else f"work since {link.created_at[:10]}"
-    out = [
-        Block("title", link.label),
-        Block(
-            "para",
-            f"What the client shares: {link.scope} ({since}). Written {now:%Y-%m-%d %H:%M} UTC.",
-        ),
-        Block("heading", "Homework"),
-    ]
+    therapist: a first page with the client at a glance, then the conversations in the order
+    they were begun, each question as the client saw it with the answer in words, and no
+    step id."""
+    runs = _shared_runs(link, rows, catalog)
+    out = first_page(link, assignments, runs, rows, catalog, now)
+    out.append(Block("heading", "Homework"))
     if not assignments:
         out.append(Block("para", "None assigned yet."))
     for a in assignments:
         state = f"done {a.completed_at[:10]}" if a.completed_at else a.status
         out.append(Block("item", f"{_title(catalog, a.flow_id)}: due {a.due_at[:10]}, {state}"))
     out.append(Block("heading", "Conversations"))
-    runs = _shared_runs(link, rows, catalog)
     if not runs:
         out.append(Block("para", "None started yet."))
     for run in runs:

@@ -298,3 +298,12 @@ def m014_command_menus(db: Database) -> None:
     db["command_menus"].create(  # type: ignore[union-attr]
         {"user_id": int, "set_at": str}, pk="user_id", not_null={"set_at"}
     )
+
+
+@migrations()
+def m015_consent_dates(db: Database) -> None:
+    """When each link's current consent was given: set when the link is made and again when
+    the client changes what they share, so a report can say "shared with consent on DATE"."""
+    links = db["therapist_links"]
+    links.add_column("consented_at", str)  # type: ignore[union-attr]
+    db.execute("update therapist_links set consented_at = created_at")

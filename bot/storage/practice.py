@@ -28,6 +28,14 @@ class Link:
     revoked_at: str | None
     share_earlier: bool = False
     """The client also shares what they did before they linked (by default only what after)."""
+    consented_at: str = ""
+    """When the client gave the consent now in force: the link's making, or their last change
+    of what they share."""
+
+    @property
+    def consented_on(self) -> str:
+        """The day (YYYY-MM-DD, UTC) of the consent now in force."""
+        return (self.consented_at or self.created_at)[:10]
 
 
 @dataclass(frozen=True)
@@ -159,9 +167,9 @@ class PracticeStore:
             [iso(now), therapist_id, client_id],
         )
         cursor = self.db.execute(
-            "insert into therapist_links (therapist_id, client_id, label, scope, created_at)"
-            " values (?, ?, ?, ?, ?)",
-            [therapist_id, client_id, label, scope, iso(now)],
+            "insert into therapist_links (therapist_id, client_id, label, scope, created_at,"
+            " consented_at) values (?, ?, ?, ?, ?, ?)",
+            [therapist_id, client_id, label, scope, iso(now), iso(now)],
         )
         return int(cursor.lastrowid or 0)
 
@@ -185,12 +193,16 @@ class PracticeStore:
                 "update therapist_links set revoked_at = ? where id = ?", [iso(now), link_id]
             )
         else:
-            self.db.execute("update therapist_links set scope = ? where id = ?", [scope, link_id])
+            self.db.execute(
+                "update therapist_links set scope = ?, consented_at = ? where id = ?",
+                [scope, iso(now), link_id],
+            )
 
-    def set_share_earlier(self, link_id: int, share: bool) -> None:
-        """Whether the client shares work done before the link too."""
+    def set_share_earlier(self, link_id: int, share: bool, now: datetime) -> None:
+        """Whether the client shares work done before the link too (a change of consent)."""
         self.db.execute(
-            "update therapist_links set share_earlier = ? where id = ?", [int(share), link_id]
+            "update therapist_links set share_earlier = ?, consented_at = ? where id = ?",
+            [int(share), iso(now), link_id],
         )
 
     def has_withdrawn(self, therapist_id: int, label: str) -> bool:
@@ -213,12 +225,12 @@ class PracticeStore:
     def _links(self, where: str, *params: Any) -> list[Link]:
         rows = self.db.execute(
             "select id, therapist_id, client_id, label, scope, created_at, revoked_at,"
-            f" share_earlier from therapist_links where {where}",
+            f" share_earlier, consented_at from therapist_links where {where}",
             list(params),
         ).fetchall()
         return [
-            Link(id_, therapist, client, label, scope, created, revoked, bool(earlier))
-            for id_, therapist, client, label, scope, created, revoked, earlier in rows
+            Link(id_, therapist, client, label, scope, made, revoked, bool(earlier), agreed or "")
+            for id_, therapist, client, label, scope, made, revoked, earlier, agreed in rows
         ]
 
     # -- assignments -------------------------------------------------------------------------

@@ -62,7 +62,7 @@ class Practice(Consent, Homework, Reminding, Clients):
             link_id = small_int(link)
             if link_id is None or on not in ("on", "off"):
                 return stale
-            return self.share_earlier(user_id, link_id, on == "on")
+            return self.share_earlier(user_id, link_id, on == "on", now)
         if not self.is_therapist(user_id):
             return Reply([Say(NOT_A_THERAPIST)])
         if verb == "rp":  # a client tapped under /report

@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.documents.blocks import Block, to_markdown
+from bot.documents.first_page import CHECK_IN, SCORE_SCOPES, score_labels
 from bot.documents.report import report_blocks
 from bot.documents.trends import by_week, in_brief
 from bot.engine import Document, Effect, Say
@@ -13,15 +14,8 @@ from bot.storage.practice import DONE, OPEN, Assignment, Link
 from bot.usecases.practice.base import PracticeBase
 from bot.usecases.practice.consent import SCOPE_LABELS
 
-CHECK_IN = "weekly-check-in"
-ARE = ("accessible", "responsive", "engaged")
-"""The check-in's A.R.E. scores, as its flow names them: reaching, responding, staying close."""
 RECENT_WEEKS = 4
 """/clients tells the trend over this many of the latest weeks with a check-in."""
-SCORE_SCOPES = frozenset({"summaries", "full"})
-"""The consent levels that show a therapist check-in scores: they share the check-in's closing
-summary, which lists every rating tapped (never words typed). `status` shows only how many and
-when."""
 
 
 def ago(moment: datetime, now: datetime, zone: ZoneInfo) -> str:
@@ -93,8 +87,7 @@ class Clients(PracticeBase):
         if link.scope not in SCORE_SCOPES:
             when_last = ago(datetime.fromisoformat(rows[-1][0]), now, zone)
             return f"weekly check-ins: {len(weeks)} in recent weeks, the last {when_last}"
-        flow = self.catalog.get(CHECK_IN)  # type: ignore[call-overload]
-        labels = {n: flow.scores[n].label for n in ARE if flow and n in flow.scores}
+        labels = score_labels(self.catalog)
         if len(weeks) == 1:
             return f"A.R.E., 1 check-in so far: {in_brief(weeks, labels)}"
         return f"A.R.E. over {count}: {in_brief(weeks, labels)}"
@@ -143,7 +136,5 @@ def _pdf(blocks: list[Block], title: str, link: Link) -> bytes:
     # most runs of the bot never make one, and they cost tens of MB of memory.
     from bot.documents.pdf import Furniture, pdf_from_blocks
 
-    # The date the client consented, when the link was made (a later change of level keeps it:
-    # the link rows record no date for that).
-    furniture = Furniture(link.label, link.created_at[:10])
+    furniture = Furniture(link.label, link.consented_on)
     return pdf_from_blocks(blocks, title, furniture)

@@ -141,12 +141,12 @@ class Consent(PracticeBase):
             effects.append(Offer(text, (*buttons, earlier)))
         return effects
 
-    def share_earlier(self, client_id: int, link_id: int, on: bool) -> Reply:
+    def share_earlier(self, client_id: int, link_id: int, on: bool, now: datetime) -> Reply:
         """The client chooses whether work done before the link is shared too."""
         link = self.rows.link(link_id)
         if link is None or link.client_id != client_id or link.revoked_at is not None:
             return Reply([Say("That sharing has already ended.")])
-        self.rows.set_share_earlier(link_id, on)
+        self.rows.set_share_earlier(link_id, on, now)
         if on:
             notice = Notice(
                 link.therapist_id, (Say(f"“{link.label}” now shares earlier work too."),)

@@ -133,7 +133,10 @@ class RunState:
 
 
 def _mark_dict(mark: Mark) -> dict[str, Any]:
-    data: dict[str, Any] = {"stack": [_frame_dict(f) for f in mark.stack], "answered": mark.answered}
+    data: dict[str, Any] = {
+        "stack": [_frame_dict(f) for f in mark.stack],
+        "answered": mark.answered,
+    }
     if mark.total:
         data["total"] = mark.total
     return data

@@ -33,9 +33,9 @@ from bot.safety import responses as safety_texts
 from bot.storage import ABANDONED, ACTIVE, COMPLETED, PAUSED, RunRecord, Store
 from bot.usecases.access import READINESS, Access
 from bot.usecases.checkins import trend
+from bot.usecases.journey import Guide
 from bot.usecases.practice import Practice
 from bot.usecases.replies import Notice
-from bot.usecases.journey import Guide
 from bot.usecases.safety_path import SafetyPath
 from bot.usecases.weekly import CHECK_IN, Weekly
 

@@ -74,18 +74,22 @@ class Guide:
         that no lock keeps closed, if there is one."""
         done = self.store.finished_flows(user_id)
         for flow_id in self.journey.after(after):
-            if flow_id in self.catalog and flow_id not in done and flow_id != after:
-                if self.access.lock_of(user_id, flow_id) is None:
-                    return flow_id
+            fresh = flow_id in self.catalog and flow_id not in done and flow_id != after
+            if fresh and self.access.lock_of(user_id, flow_id) is None:
+                return flow_id
         return None
 
     def _paused(self, user_id: int, finished: str) -> str | None:
         """The flow of the newest paused run that may be taken up again."""
         for run in self.store.runs_of(user_id):
-            if run.status == PAUSED and run.flow_id != finished and run.flow_id in self.catalog:
-                if self.access.safety_locked(user_id, run.flow_id) is None:
-                    return run.flow_id
+            waiting = run.status == PAUSED and run.flow_id not in (finished, *self.hidden())
+            if waiting and self.access.safety_locked(user_id, run.flow_id) is None:
+                return run.flow_id
         return None
+
+    def hidden(self) -> tuple[str, ...]:
+        """Flows never offered: sub-flows and the tour, and any the catalog lacks."""
+        return self.journey.hidden
 
     def low(self, run: RunRecord, effects: Sequence[Effect]) -> bool:
         """True when the answer just given at the run's question tells of a low moment."""
@@ -115,7 +119,7 @@ class Guide:
         """One line on where the person was, from the question about to be shown again
         (without the flow's title where the sentence around it names it already)."""
         ask = next((e for e in asked if isinstance(e, Ask)), None)
-        flow = self.catalog.get(run.state.root.flow_id)  # type: ignore[call-overload]
+        flow = self.catalog.get(run.state.root.flow_id)
         if ask is None or flow is None:
             return None
         if not titled:

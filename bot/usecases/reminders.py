@@ -11,8 +11,8 @@ from bot.engine import step as step_run
 from bot.flows.model import Catalog
 from bot.safety import responses as safety_texts
 from bot.storage import Store
-from bot.usecases.practice import NUDGE_AFTER, Practice
 from bot.usecases.journey import Guide
+from bot.usecases.practice import NUDGE_AFTER, Practice
 from bot.usecases.safety_path import FOLLOW_UP
 from bot.usecases.weekly import WEEKLY, Weekly
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from bot.engine import EngineError, Effect, Event, Resume, Say, StateError, Start, Text
+from bot.engine import Effect, EngineError, Event, Resume, Say, Start, StateError, Text
 from bot.engine import step as step_run
 from bot.engine.reading import Similar
 from bot.flows.journey import Journey, shipped_journey

@@ -91,9 +91,7 @@ class RunState:
             "schema": self.schema,
             "stack": [_frame_dict(f) for f in self.stack],
             "answers": dict(self.answers),
-            "history": [
-                _mark_dict(m) for m in self.history
-            ],
+            "history": [_mark_dict(m) for m in self.history],
             "seq": self.seq,
             "retries": self.retries,
             "done": self.done,

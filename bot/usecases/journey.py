@@ -82,7 +82,8 @@ class Guide:
     def _paused(self, user_id: int, finished: str) -> str | None:
         """The flow of the newest paused run that may be taken up again."""
         for run in self.store.runs_of(user_id):
-            waiting = run.status == PAUSED and run.flow_id not in (finished, *self.hidden())
+            waiting = run.status == PAUSED and run.flow_id in self.catalog
+            waiting = waiting and run.flow_id not in (finished, *self.hidden())
             if waiting and self.access.safety_locked(user_id, run.flow_id) is None:
                 return run.flow_id
         return None

@@ -47,7 +47,8 @@ def play(service: Service, flow_id: str, now, user: int = USER, test: int = 0) -
 
 def test_the_journey_names_only_shipped_flows(shipped):
     assert shipped_journey().problems(shipped) == []
-    assert parse("journey: [nowhere]").problems(shipped) == ["journey.yaml: no flow named 'nowhere'"]
+    wrong = parse("journey: [nowhere]").problems(shipped)
+    assert wrong == ["journey.yaml: no flow named 'nowhere'"]
 
 
 def test_a_new_exercise_on_the_way_is_one_line(shipped):

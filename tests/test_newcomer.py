@@ -5,6 +5,7 @@ words back in every reflection. Later flows open only because the earlier ones w
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 import sys
@@ -240,7 +241,7 @@ def test_a_newcomer_follows_each_next_button_through_the_journey(fake, bot):
                 assert f"You were in “{title}”, on the question" in said(fake, user, before)
             answer(fake, user, item)
         shown = counters(fake, user, mark)
-        for (k0, n0), (k1, n1) in zip(shown, shown[1:], strict=False):
+        for (k0, n0), (k1, n1) in itertools.pairwise(shown):
             assert n1 <= n0 and k1 >= k0, (flow_id, shown)
     assert walked == [f for f in JOURNEY[1:] if f in CATALOG]
     # A low moment: grounding, and "Worse" at its end.

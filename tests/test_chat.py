@@ -76,7 +76,7 @@ def test_kill_9_mid_flow_then_resume_at_the_same_step(tmp_path):
     assert first.kill() == -signal.SIGKILL
 
     second = Player(db)
-    second.wait_for("Welcome back. Here is where you left off:")
+    second.wait_for("Here is where you left off:")
     seen = second.wait_for("what do you usually do?")
     assert "call your partner" not in seen  # resumed, not restarted
     second.say("2")

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from fake_telegram import BotMessage, FakeTelegram
 
-TOUR = "A first look around · not started"
 SECRET_WORDS = "Marisol-7731"  # typed by users below; must never reach a log
 
 
@@ -79,7 +78,7 @@ def test_a_whole_flow_with_buttons_text_toggles_and_a_reflection(fake, bot):
     fake.send_text(user, "/flows")
     fake.wait_for_text(user, "Which conversation would you like?")
     assert {c["command"] for c in fake.commands} >= {"flows", "resume", "back", "journal"}
-    fake.press_button(user, TOUR)
+    fake.send_text(user, "/start tour")  # the authors' tour: a deep link, not in the list
     ready = fake.wait_for_text(user, "Tap the button when you're ready")
     assert "Question 1 of 8\n\nFind a quiet moment" in ready.text  # one message per step
     fake.press_button(user, "I'm ready")
@@ -173,11 +172,11 @@ def test_stickers_voice_and_photos_get_a_kind_reply_and_the_question(fake, bot):
     begin_tour(fake, user)
     for send in (fake.send_sticker, fake.send_voice, fake.send_location):
         send(user)
-        reply = fake.wait_for_text(user, "I can only read typed words")
+        reply = fake.wait_for_text(user, "all I can take in is typed words and button presses")
         assert reply is not None
         fake.wait_for_text(user, "What would you like me to call your partner here?")
     fake.send_photo(user, caption="Sam")
-    fake.wait_for_text(user, "I can only read typed words")
+    fake.wait_for_text(user, "all I can take in is typed words")
     assert rows(bot.db, "select count(*) from answers") == [(0,)]
 
 

@@ -5,6 +5,8 @@ words back in every reflection. Later flows open only because the earlier ones w
 
 from __future__ import annotations
 
+import itertools
+import re
 import subprocess
 import sys
 import time
@@ -191,3 +193,63 @@ def test_every_flow_on_telegram(fake, bot):
         "What you need: to hear that we're OK",
     ):
         assert line in journal, journal
+
+
+# -- the journey, by its "next" buttons ----------------------------------------------------------
+COUNTER = re.compile(r"Question (\d+) of (\d+)")
+
+
+def counters(fake: FakeTelegram, user: int, since: int) -> list[tuple[int, int]]:
+    """Every "Question k of n" shown since `since`, in order."""
+    shown = [m for m in fake.messages(user) if m.changed_seq > since]
+    return [(int(k), int(n)) for m in shown for k, n in COUNTER.findall(m.text or "")]
+
+
+def said(fake: FakeTelegram, user: int, since: int) -> str:
+    """Everything the bot wrote since `since`, as one line."""
+    return flat(" ".join(m.text or "" for m in fake.messages(user) if m.changed_seq > since))
+
+
+def test_a_newcomer_follows_each_next_button_through_the_journey(fake, bot):
+    user = 4343
+    mark = fake.mark()
+    fake.send_text(user, "/start")
+    settle(fake, user, mark)
+    assert "a secure base is someone close you can turn to" in said(fake, user, mark)
+    for item in first_test("getting-started").inputs:
+        answer(fake, user, item)
+    walked = []
+    for _ in JOURNEY[1:]:
+        offer = fake.last_message(user)
+        go = [b for row in offer.buttons for b in row if "|go:" in b.get("callback_data", "")]
+        assert go and "That's enough for today" in offer.button_labels, fake.dump(user)
+        flow_id = go[0]["callback_data"].split("|go:")[1]
+        walked.append(flow_id)
+        mark = fake.mark()
+        fake.press(user, offer.message_id, go[0]["callback_data"])
+        settle(fake, user, mark)
+        for index, item in enumerate(first_test(flow_id).inputs):
+            if index == 1:  # halfway through the first question or so: a sticker, then /resume
+                before = fake.mark()
+                fake.send_sticker(user)
+                settle(fake, user, before)
+                assert "all I can take in is typed words" in said(fake, user, before)
+                before = fake.mark()
+                fake.send_text(user, "/resume")
+                settle(fake, user, before)
+                title = CATALOG[flow_id].title
+                assert f"You were in “{title}”, on the question" in said(fake, user, before)
+            answer(fake, user, item)
+        shown = counters(fake, user, mark)
+        for (k0, n0), (k1, n1) in itertools.pairwise(shown):
+            assert n1 <= n0 and k1 >= k0, (flow_id, shown)
+    assert walked == [f for f in JOURNEY[1:] if f in CATALOG]
+    # A low moment: grounding, and "Worse" at its end.
+    mark = fake.mark()
+    fake.send_text(user, "/start grounding")
+    settle(fake, user, mark)
+    for item in CATALOG["grounding"].tests[1].inputs:
+        answer(fake, user, item)
+    care = fake.last_message(user)
+    assert "Grounding again" in care.button_labels and "My safety plan" in care.button_labels
+    assert "That counts" not in said(fake, user, mark)

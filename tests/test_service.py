@@ -106,7 +106,10 @@ def test_progress_survives_reopening_the_file(tmp_path, shipped, now):
     first.store.db.close()
     second = Service(Store(open_db(path)), shipped)
     outcome = second.handle(7, Start("tour"), now + timedelta(days=3))
-    assert outcome.effects[0] == Say(WELCOME_BACK)
+    assert outcome.effects[0] == Say(
+        "Welcome back. You were in “A first look around”, on the question “Think of a recent"
+        " moment when you and Sam got stuck.”\nHere is where you left off:"
+    )
     assert ask_of(outcome).key == "moment"
     assert "Sam" in ask_of(outcome).text
 
@@ -117,7 +120,9 @@ def test_starting_another_flow_pauses_the_first(service, file_store, now):
     other = service.handle(7, Start("settle"), now)
     assert ask_of(other).key == "breathe"
     back = service.handle(7, Start("tour"), now)
-    assert back.effects[0] == Say(WELCOME_BACK) and ask_of(back).key == "partner"
+    welcome = back.effects[0]
+    assert isinstance(welcome, Say) and welcome.text.startswith("Welcome back. You were in")
+    assert welcome.text.endswith(WELCOME_BACK.split(". ", 1)[1]) and ask_of(back).key == "partner"
     statuses = {r.flow_id: r.status for r in file_store.runs_of(7)}
     assert statuses == {"tour": "active", "settle": "paused"}
 

@@ -25,7 +25,7 @@ from bot.engine.effects import (
 )
 from bot.engine.events import Back, Choice, Event, Picks, Resume, Skip, Start, Text
 from bot.engine.numbers import small_int
-from bot.engine.progress import progress
+from bot.engine.progress import counted, progress
 from bot.engine.reading import ACCEPT, CONFIRM, OTHER, Reading, Similar, read
 from bot.engine.render import LEVELS, display, labels, lookup, remembered, render
 from bot.engine.state import SKIPPED, Frame, Mark, RunState, is_skipped
@@ -422,6 +422,7 @@ def _enter(catalog: Catalog, state: RunState, target: str, effects: list[Effect]
             retries=0,
             history=(*state.history, Mark(state.stack, len(state.answers))),
         )
+        state = counted(catalog, state)
         effects.append(_ask(catalog, state, flow, here))
         return state
     raise EngineError(

@@ -1,12 +1,18 @@
 """Progress through a whole run: "question k of n".
 
-k counts the questions the person has arrived at in this run (so it never jumps over a branch
-they did not take, and goes down with /back). n is k plus the most questions still ahead on any
-way from here to the end, with a called sub-flow counted as its own questions. Branches the
-person has passed drop out of n, so it can only shrink towards the truth, never leap past it.
+k counts the different questions the person has arrived at in this run (so it never jumps over
+a branch they did not take, stays put when a loop comes back to a question already asked, and
+goes down only with /back). n is k plus the most questions still ahead on any way from here to
+the end, with a called sub-flow counted as its own questions. Branches the person has passed
+drop out of n, so it shrinks towards the truth. Each question keeps the n it showed (in its
+history mark), and the next shows no more than that: n never rises as a run goes on. Where a
+loop (a rewrite, say) has asked more questions than were counted, the marker is left off for
+the rest of the run rather than jump up.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from bot.engine.state import RunState
 from bot.flows.checks import edges
@@ -63,11 +69,14 @@ def _after(catalog: Catalog, flow: Flow, step_id: str) -> int:
     return max((table[e.target] for e in edges(flow, step, ()) if e.target), default=0)
 
 
-def progress(catalog: Catalog, state: RunState) -> tuple[int, int]:
-    """(k, n): the person is at question k of about n in the flow they started.
+def _places(state: RunState) -> int:
+    """How many different questions (by where they stand in the call stack) the run has
+    arrived at: a question asked again by a loop is not counted twice."""
+    return len({tuple((f.flow_id, f.scope, f.step_id) for f in m.stack) for m in state.history})
 
-    k is 0 while the innermost step is not a question.
-    """
+
+def _estimate(catalog: Catalog, state: RunState) -> tuple[int, int]:
+    """(k, n) worked out afresh from the flows, without the cap of earlier questions."""
     inner = catalog[state.frame.flow_id]
     here = inner.step(state.frame.step_id)
     still = ahead(catalog, inner)[here.id]
@@ -75,5 +84,34 @@ def progress(catalog: Catalog, state: RunState) -> tuple[int, int]:
         still += _after(catalog, catalog[frame.flow_id], frame.step_id)
     if not here.is_question:
         return 0, len(state.history) + still
-    done = len(state.history) - 1
-    return done + 1, done + still
+    number = _places(state)
+    return number, number - 1 + still
+
+
+def counted(catalog: Catalog, state: RunState) -> RunState:
+    """The state with the n of the question just arrived at kept in its history mark: no more
+    than the n the question before it kept (-1 once a loop has run past the count)."""
+    if not state.history:
+        return state
+    number, total = _estimate(catalog, state)
+    before = state.history[-2].total if len(state.history) > 1 else 0
+    if before < 0 or (before and number > before):
+        total = -1  # past the count: no marker rather than one that jumps up
+    elif before:
+        total = min(total, before)
+    mark = replace(state.history[-1], total=total)
+    return state.with_(history=(*state.history[:-1], mark))
+
+
+def progress(catalog: Catalog, state: RunState) -> tuple[int, int]:
+    """(k, n): the person is at question k of about n in the flow they started.
+
+    k is 0 while the innermost step is not a question, and once a loop has run past the count
+    (then nothing is shown). n is the one kept when the person arrived at this question (see
+    `counted`), when it was kept.
+    """
+    number, total = _estimate(catalog, state)
+    kept = state.history[-1].total if state.history and number else 0
+    if kept < 0:
+        return 0, 0
+    return number, (kept or total)

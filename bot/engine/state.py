@@ -47,6 +47,10 @@ class Mark:
 
     stack: tuple[Frame, ...]
     answered: int
+    total: int = 0
+    """The "of n" shown at this question (0: not known, as for a run carried to a new version;
+    -1: a loop ran past the count, so none is shown); the next question shows no more than
+    this, so the count never jumps up."""
 
 
 @dataclass(frozen=True)
@@ -87,10 +91,7 @@ class RunState:
             "schema": self.schema,
             "stack": [_frame_dict(f) for f in self.stack],
             "answers": dict(self.answers),
-            "history": [
-                {"stack": [_frame_dict(f) for f in m.stack], "answered": m.answered}
-                for m in self.history
-            ],
+            "history": [_mark_dict(m) for m in self.history],
             "seq": self.seq,
             "retries": self.retries,
             "done": self.done,
@@ -113,7 +114,11 @@ class RunState:
             stack=tuple(_frame(f) for f in data["stack"]),
             answers=dict(data.get("answers", {})),
             history=tuple(
-                Mark(tuple(_frame(f) for f in m["stack"]), int(m["answered"]))
+                Mark(
+                    tuple(_frame(f) for f in m["stack"]),
+                    int(m["answered"]),
+                    int(m.get("total", 0)),
+                )
                 for m in data.get("history", [])
             ),
             seq=int(data.get("seq", 0)),
@@ -123,6 +128,16 @@ class RunState:
             memory={k: dict(v) for k, v in data.get("memory", {}).items()},
             moved=bool(data.get("moved", False)),
         )
+
+
+def _mark_dict(mark: Mark) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "stack": [_frame_dict(f) for f in mark.stack],
+        "answered": mark.answered,
+    }
+    if mark.total:
+        data["total"] = mark.total
+    return data
 
 
 def _frame_dict(frame: Frame) -> dict[str, Any]:

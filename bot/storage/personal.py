@@ -99,6 +99,15 @@ class PersonalStore:
         ).fetchall()
         return [Reminder(r[0], r[1], r[2], r[3], json.loads(r[4] or "{}")) for r in rows]
 
+    def pending_reminder(self, user_id: int, kind: str) -> Reminder | None:
+        """The person's next reminder of a kind, neither sent nor cancelled, if there is one."""
+        row = self.db.execute(
+            "select id, user_id, kind, due_at, payload from reminders where user_id = ?"
+            " and kind = ? and sent_at is null and cancelled_at is null order by due_at limit 1",
+            [user_id, kind],
+        ).fetchone()
+        return Reminder(row[0], row[1], row[2], row[3], json.loads(row[4] or "{}")) if row else None
+
     def mark_sent(self, reminder_id: int, now: datetime) -> bool:
         """Mark a reminder sent; False if it was already sent or cancelled (then send nothing)."""
         cursor = self.db.execute(

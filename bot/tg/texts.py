@@ -5,9 +5,14 @@ from __future__ import annotations
 DONE = "Done ✓"
 BACK = "↩ Back"
 REFLECTION = "Your reflection"
+NAME = (
+    "The name comes from attachment research: a secure base is someone close you can turn to"
+    " when things are hard, and set out from again when they settle."
+)
 WELCOME = (
     "Hello, and welcome. This is a private space for short, guided exercises about the loops "
     "couples get caught in, the feelings underneath them, and how to reach each other again.\n\n"
+    f"{NAME}\n\n"
     "It is self-help inspired by Emotionally Focused Therapy. It is not therapy, not a crisis "
     "service, and not a person: the replies are written in advance.\n\n"
     "Everything you write is saved as you go, so you can stop at any moment and carry on later."
@@ -38,10 +43,15 @@ CANCEL_CONFIRM = "Close “{title}”? What you have written so far stays in you
 CANCEL_YES = "Yes, close it"
 CANCEL_NO = "No, carry on"
 NOT_TEXT = (
-    "I can only read typed words and button presses, so I can't open that. "
-    "Here is the question again:"
+    "Thank you for sending that. I'm only a program, and all I can take in is typed words and"
+    " button presses, so stickers, photos and voice notes don't reach me. If you'd like to say"
+    " it in a few words, I'm listening. Here is where we were:"
 )
-NOT_TEXT_IDLE = "I can only read typed words and button presses, so I can't open that."
+NOT_TEXT_IDLE = (
+    "Thank you for sending that. I'm only a program, and all I can take in is typed words and"
+    " button presses, so stickers, photos and voice notes don't reach me. If something is"
+    " hard right now, /sos shows people you can talk to, at any hour."
+)
 EDITED = (
     "I noticed you edited a message. Your saved answer stays as it was. To change an answer, "
     "send /back to return to the question."

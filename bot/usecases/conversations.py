@@ -33,13 +33,16 @@ from bot.safety import responses as safety_texts
 from bot.storage import ABANDONED, ACTIVE, COMPLETED, PAUSED, RunRecord, Store
 from bot.usecases.access import READINESS, Access
 from bot.usecases.checkins import trend
+from bot.usecases.journey import Guide
 from bot.usecases.practice import Practice
 from bot.usecases.replies import Notice
 from bot.usecases.safety_path import SafetyPath
+from bot.usecases.weekly import CHECK_IN, Weekly
 
 log = logging.getLogger(__name__)
 
-WELCOME_BACK = "Welcome back. Here is where you left off:"
+WELCOME_BACK_HEAD, WELCOME_BACK_TAIL = "Welcome back.", "Here is where you left off:"
+WELCOME_BACK = f"{WELCOME_BACK_HEAD} {WELCOME_BACK_TAIL}"
 NOTHING_OPEN = "There is no conversation open right now. Choose one to begin."
 UNKNOWN_FLOW = "I don't know that conversation. Choose one from the list."
 STALE_RUN = "That button belongs to an earlier conversation."
@@ -72,6 +75,8 @@ class Conversations:
         safety: SafetyPath,
         practice: Practice,
         similar: Similar | None = None,
+        guide: Guide | None = None,
+        weekly: Weekly | None = None,
     ) -> None:
         self.store = store
         self.similar = similar
@@ -79,6 +84,8 @@ class Conversations:
         self.access = access
         self.safety = safety
         self.practice = practice
+        self.guide = guide
+        self.weekly = weekly
         self.notices: list[Notice] = []
         """Messages for other people that the last steps produced (homework finished)."""
 
@@ -127,9 +134,13 @@ class Conversations:
         return self._save(user_id, run, state, effects, now)
 
     def resume(self, user_id: int, run: RunRecord, now: datetime) -> Turn:
-        """The live question again, after a word of welcome."""
+        """The live question again, after a word of welcome and where the person was."""
         effects, after = self.go_on(user_id, Resume(), now, run)
-        return ([Say(WELCOME_BACK), *effects] if after else effects), after
+        if not after:
+            return effects, after
+        recap = self.guide.recap(run, effects) if self.guide is not None else None
+        welcome = f"{WELCOME_BACK_HEAD} {recap}\n{WELCOME_BACK_TAIL}" if recap else WELCOME_BACK
+        return [Say(welcome), *effects], after
 
     def resume_paused(self, user_id: int, now: datetime, active: RunRecord | None) -> Turn:
         """Reopen the exercise the safety path paused, because the person chose to."""
@@ -169,7 +180,10 @@ class Conversations:
             return [Say(MOVED_ON), *effects], run
         if state is run.state:
             return effects, run  # nothing changed (a re-prompt, a resume or a stale button)
-        return self._save(user_id, run, state, effects, now)
+        cared = False
+        if self.guide is not None:
+            effects, cared = self.guide.with_care(run, effects)
+        return self._save(user_id, run, state, effects, now, cared)
 
     def cancel(self, user_id: int, now: datetime) -> list[Effect]:
         """Close the open run; its answers stay in the journal."""
@@ -181,8 +195,9 @@ class Conversations:
         return [Say(CANCELLED)]
 
     def _save(
-        self, user_id: int, run: RunRecord, state: RunState, effects: list[Effect], now: datetime
-    ) -> Turn:
+        self, user_id: int, run: RunRecord, state: RunState, effects: list[Effect], now: datetime,
+        cared: bool = False,
+    ) -> Turn:  # fmt: skip
         told = [e for e in effects if isinstance(e, Disclosed)]
         for disclosure in told:
             self.safety.disclose(user_id, disclosure.category, disclosure.key, run.id, now)
@@ -213,7 +228,13 @@ class Conversations:
             if run.flow_id == READINESS:
                 self.store.disclosures.confirm(user_id, run.id, now)
             self.notices += self.practice.finished(user_id, run.flow_id, now)
-            return effects + trend(self.store, self.catalog, user_id, run, effects, now), None
+            after = trend(self.store, self.catalog, user_id, run, effects, now)
+            if self.weekly is not None and run.flow_id == CHECK_IN:
+                after += self.weekly.after_check_in(user_id, now)
+            if self.guide is not None and not cared:
+                # Where it leads: the next step on the journey (care came instead of it).
+                after += self.guide.next_step(user_id, run.flow_id)
+            return effects + after, None
         return effects, run
 
     def _closed_by_disclosure(

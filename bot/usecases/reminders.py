@@ -6,12 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.engine import Button, Effect, Offer, Say
+from bot.engine import Button, Effect, EngineError, Offer, Resume, Say, StateError
+from bot.engine import step as step_run
 from bot.flows.model import Catalog
 from bot.safety import responses as safety_texts
 from bot.storage import Store
+from bot.usecases.journey import Guide
 from bot.usecases.practice import NUDGE_AFTER, Practice
 from bot.usecases.safety_path import FOLLOW_UP
+from bot.usecases.weekly import WEEKLY, Weekly
 
 NUDGE = "nudge"
 NUDGE_TEXT = (
@@ -33,10 +36,19 @@ class Due:
 class Reminders:
     """The outbox of reminders; the caller holds the transaction."""
 
-    def __init__(self, store: Store, catalog: Catalog, practice: Practice) -> None:
+    def __init__(
+        self,
+        store: Store,
+        catalog: Catalog,
+        practice: Practice,
+        weekly: Weekly | None = None,
+        guide: Guide | None = None,
+    ) -> None:
         self.store = store
         self.catalog = catalog
         self.practice = practice
+        self.weekly = weekly
+        self.guide = guide
 
     def due(self, now: datetime) -> list[Due]:
         """Every reminder now due, each marked sent as it is handed out.
@@ -54,6 +66,9 @@ class Reminders:
                 continue
             if reminder.kind == FOLLOW_UP:
                 effects: list[Effect] | None = [Say(safety_texts.say("follow_up"))]
+            elif reminder.kind == WEEKLY and self.weekly is not None:
+                weekday = int(reminder.payload.get("weekday", 0))
+                effects = self.weekly.due(reminder.user_id, weekday, now)
             else:
                 effects = self.practice.reminder(reminder.user_id, reminder.kind, reminder.payload)
             if effects:
@@ -72,10 +87,26 @@ class Reminders:
                 continue
             title = self.catalog[flow_id].title  # type: ignore[index]
             text = NUDGE_TEXT.format(title=title)
+            recap = self._recap(user_id, run_id)
+            if recap:
+                text = f"{text} {recap}."
             out.append(
                 Due(user_id, reminder_id, [Offer(text, (Button(NUDGE_BUTTON, f"go:{flow_id}"),))])
             )
         return out
+
+    def _recap(self, user_id: int, run_id: int) -> str | None:
+        """Where the person was in the run left part-way, in one line."""
+        if self.guide is None:
+            return None
+        try:
+            run = self.store.run_of(user_id, run_id)
+            if run is None or run.state.done or run.state.moved:
+                return None
+            _, asked = step_run(self.catalog, run.state, Resume())
+        except (EngineError, StateError, KeyError):
+            return None
+        return self.guide.recap(run, asked, titled=False)
 
     def release(self, reminder_id: int) -> None:
         """A due reminder could not be sent: the next tick tries again."""

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from bot.engine import Effect, Event, Resume, Say, Start, Text
+from bot.engine import Effect, EngineError, Event, Resume, Say, Start, StateError, Text
+from bot.engine import step as step_run
 from bot.engine.reading import Similar
+from bot.flows.journey import Journey, shipped_journey
 from bot.flows.model import Catalog
 from bot.storage import Store
 from bot.usecases.access import ONBOARDING, READINESS, Access
@@ -25,6 +27,7 @@ from bot.usecases.conversations import (
     Conversations,
 )
 from bot.usecases.interrupts import interrupt
+from bot.usecases.journey import REST, RESTED, SAFETY, SOS, Guide
 from bot.usecases.outside import GREETING, Outside
 from bot.usecases.overview import Overview
 from bot.usecases.practice import VERBS, Practice
@@ -36,6 +39,7 @@ from bot.usecases.rights import Rights
 from bot.usecases.safety_path import SafetyPath
 from bot.usecases.screening import Screen
 from bot.usecases.understanding import shipped_similar
+from bot.usecases.weekly import Weekly
 
 __all__ = [
     "FLOW_CHANGED", "NOTHING_OPEN", "ONBOARDING", "READINESS", "TREND_HEAD", "WELCOME_BACK",
@@ -53,15 +57,21 @@ class Service(Queries):
         therapist_ids: Iterable[int] = (),
         screen: Screen | None = None,
         similar: Similar | None = shipped_similar,
+        journey: Journey | None = None,
     ) -> None:
         self.store, self.catalog = store, catalog
         self.safety = SafetyPath(store, screen)
         self.access = Access(store, catalog, self.safety)
         self.practice = Practice(store, catalog, self.access.lock_of, therapist_ids)
-        self.talks = Conversations(store, catalog, self.access, self.safety, self.practice, similar)
-        self.views = Overview(store, catalog, self.access)
+        self.guide = Guide(store, catalog, self.access, journey or shipped_journey())
+        self.weekly = Weekly(store, self.practice.zone, self.practice.may_remind)
+        self.talks = Conversations(
+            store, catalog, self.access, self.safety, self.practice, similar, self.guide,
+            self.weekly,
+        )  # fmt: skip
+        self.views = Overview(store, catalog, self.access, self.guide.journey)
         self.readiness = Readiness(store, catalog, self.safety)
-        self.reminders = Reminders(store, catalog, self.practice)
+        self.reminders = Reminders(store, catalog, self.practice, self.weekly, self.guide)
         self.rights = Rights(store, catalog)
         self.ids = MessageIds(store)
         self.outside = Outside(similar)
@@ -104,6 +114,21 @@ class Service(Queries):
                 effects, active = self.talks.go_on(user_id, event, now, active)
         return Outcome(effects, run_id=active.id if active else None, notices=self._take())
 
+    def recap(self, user_id: int) -> str | None:
+        """/resume: one line on where the person was (the question follows), if anywhere."""
+        with self.store.atomic():
+            try:
+                active = self.store.active_run(user_id)
+            except StateError:
+                return None
+            if active is None or active.state.done or active.state.moved:
+                return None
+            try:
+                _, effects = step_run(self.catalog, active.state, Resume())
+            except (EngineError, KeyError):
+                return None
+            return self.guide.recap(active, effects)
+
     def screen_text(
         self, user_id: int, text: str, now: datetime, event_id: str | None = None
     ) -> Outcome | None:
@@ -143,6 +168,15 @@ class Service(Queries):
             if verb == "go":
                 self.store.personal.forget_paused(user_id)
                 effects, active = self.talks.start(user_id, rest, now, active)
+            elif verb == REST:
+                effects = [Say(RESTED)]
+            elif verb == SAFETY:
+                effects = self.safety.plan(user_id)
+            elif verb == SOS:
+                effects = self.safety.sos(user_id, now, active)
+                active = None
+            elif verb == "week":
+                effects = self.weekly.act(user_id, rest, now)
             elif verb in VERBS:
                 reply = self.practice.act(user_id, verb, rest, action, now)
                 effects, notices = reply.effects, reply.notices

@@ -101,8 +101,10 @@ class Conversation(Base):
             await self.offer_flows(update, context, texts.CHOOSE)
 
     async def on_resume(self, update: Update, context: Context) -> None:
-        """/resume: the live question again, with fresh buttons."""
-        await self.in_run(update, context, Resume())
+        """/resume: where the person was, in one line, and the live question again."""
+        user = update.effective_user
+        recap = self.service.recap(user.id) if user is not None else None
+        await self.in_run(update, context, Resume(), before=[Say(recap)] if recap else None)
 
     async def on_back(self, update: Update, context: Context) -> None:
         """/back: the previous question again."""

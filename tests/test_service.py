@@ -37,6 +37,7 @@ def test_migrations_are_named_and_applied_once(tmp_path):
         "m012_inbox",
         "m013_flow_versions",
         "m014_command_menus",
+        "m015_consent_dates",
     ]
     db.close()
     again = open_db(path)

@@ -64,8 +64,8 @@ class Client:
         self.pairs: list[tuple[str, str]] = []
         self.private: list[str] = []
 
-    def walk(self, flow_id: str, now, scales: int | None = None) -> None:
-        inputs = list(self.service.catalog[flow_id].tests[0].inputs)
+    def walk(self, flow_id: str, now, scales: int | None = None, test: int = 0) -> None:
+        inputs = list(self.service.catalog[flow_id].tests[test].inputs)
         outcome = self.service.handle(CLIENT, Start(flow_id), now)
         for item in inputs:
             ask = last_ask(list(outcome.effects))
@@ -131,7 +131,9 @@ def test_three_weeks_of_work_read_back_from_the_pdf(practice, now, tmp_path):
     client.walk("raw-spot", later + timedelta(hours=1))
     client.walk("rocky-moment", later + timedelta(days=2))
     for week in range(3):  # three weeks of check-ins, scores rising
-        client.walk("weekly-check-in", now + timedelta(days=1 + 7 * week), scales=2 + week)
+        # From the second week on, it first asks how last week's small step went.
+        at = now + timedelta(days=1 + 7 * week)
+        client.walk("weekly-check-in", at, scales=2 + week, test=2 if week else 0)
     shown = now + timedelta(days=16, hours=2)
     practice.handle(CLIENT, Text("I want to end my life tonight"), shown)
     practice.action(CLIENT, "ans:suicide:y", shown)  # "yes" to the plain question: the card

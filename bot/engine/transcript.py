@@ -69,10 +69,28 @@ def last_ask(effects: list[Effect]) -> Ask | None:
     return asks[-1] if asks else None
 
 
+def kept_label(catalog: Catalog, name: str, value: str) -> str:
+    """The label a person would have seen for `value` where a flow keeps it as `name`.
+
+    A test's `memory: {cycle_my_move: quiet}` then reads as "go quiet", as it would after
+    "Naming the loop"; a value no option keeps shows as written.
+    """
+    for flow in catalog.values():
+        for each in flow.steps:
+            if each.remember == name:
+                for option in each.options:
+                    if option.value == value:
+                        return option.label
+    return value
+
+
 def run_transcript(catalog: Catalog, flow_id: str, test: TranscriptTest) -> TranscriptResult:
     """Play `test` against the flow and compare path and texts."""
     result = TranscriptResult()
-    memory = {name: {"value": value, "label": value} for name, value in test.memory.items()}
+    memory = {
+        name: {"value": value, "label": kept_label(catalog, name, value)}
+        for name, value in test.memory.items()
+    }
     state, effects = start(catalog, flow_id, memory=memory)
     result.texts += effect_texts(effects)
     ask = last_ask(effects)

@@ -78,6 +78,9 @@ KEPT = {
     "card_feeling": "The softer feeling underneath",
     "card_meaning": "What it seems to say",
     "card_need": "What you need",
+    "attach_reach": "Your first pull under stress",
+    "attach_worry": "The worry underneath that pull",
+    "attach_longing": "What would help you most",
     "are_action": "This week's small step",
 }
 READINESS_AGAIN = (

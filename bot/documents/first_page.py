@@ -114,13 +114,18 @@ def _check_ins(link: Link, rows: dict[str, list[dict[str, Any]]], catalog: Catal
     return out
 
 
-def _safety_card(link: Link, rows: dict[str, list[dict[str, Any]]]) -> Block:
+def cards_shown(link: Link, rows: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """When a safety card was shown in the work the link shares (the times only), oldest first."""
     since = shared_since(link)
-    cards = sorted(
+    return sorted(
         str(e["at"])
         for e in rows.get("safety_events", [])
         if str(e["shown"]).startswith("card") and str(e["at"]) >= since
     )
+
+
+def _safety_card(link: Link, rows: dict[str, list[dict[str, Any]]]) -> Block:
+    cards = cards_shown(link, rows)
     if not cards:
         return Block("item", "Safety cards: none shown in this period.")
     last = cards[-1][:16].replace("T", " ")

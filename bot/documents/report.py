@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.documents.blocks import Block, to_markdown
-from bot.documents.first_page import first_page
+from bot.documents.first_page import cards_shown, first_page
 from bot.engine.render import join_words, labels, render
 from bot.engine.state import Frame, RunState, is_skipped
 from bot.flows.model import Catalog, Flow, FlowId, Kind, Step
@@ -242,15 +242,10 @@ def report_blocks(
         if not shown:
             out.append(Block("para", "None yet."))
     if link.scope in ("summaries", "full"):
-        cards = [
-            e
-            for e in rows.get("safety_events", [])
-            if str(e["shown"]).startswith("card")
-            and (link.share_earlier or e["at"] >= link.created_at)
-        ]
+        cards = cards_shown(link, rows)
         if cards:
             out.append(Block("heading", "Safety cards shown"))
-            out += [Block("item", f"{e['at'][:16].replace('T', ' ')} UTC") for e in cards]
+            out += [Block("item", f"{at[:16].replace('T', ' ')} UTC") for at in cards]
             out.append(Block("para", "(What the person wrote is never stored or shared.)"))
     return out
 

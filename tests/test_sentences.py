@@ -20,8 +20,9 @@ from typing import Any
 
 import pytest
 
-from bot.engine.render import render
+from bot.engine.render import lookup, remembered, render
 from bot.engine.state import Frame, RunState
+from bot.flows import expr as expressions
 from bot.flows import load_catalog, template
 from bot.flows.model import Catalog, Flow, Kind, Step
 
@@ -33,6 +34,8 @@ TYPED = [
     "we argued for an hour about whose turn it was to drive to her parents, again, like every"
     " single Sunday",
 ]
+NAMES = ["Sam", "Jo"]
+"""A partner's name, typed where a flow asks for one: a name, not words to quote."""
 PRONOUNS: list[dict[str, str]] = [
     {},
     {"partner_pronoun": "he"},
@@ -57,6 +60,8 @@ def option_values(step: Step) -> list[Any]:
     if step.kind is Kind.SCALE:
         middle = (step.scale_min + step.scale_max) // 2
         return sorted({step.scale_min, middle, step.scale_max})
+    if step.kind is Kind.TEXT and (step.remember == "partner_name" or step.id == "partner"):
+        return list(NAMES)
     if step.kind is Kind.TEXT:
         return list(TYPED)
     return ["ready"]
@@ -92,12 +97,26 @@ def callers(catalog: Catalog, flow_id: str, name: str) -> list[str]:
     return found
 
 
-def texts(flow: Flow) -> Iterator[tuple[str, str]]:
+def texts(flow: Flow) -> Iterator[tuple[Step, str, str]]:
     for step in flow.steps:
         if step.text:
-            yield step.id, step.text
+            yield step, step.id, step.text
         if step.invalid:
-            yield f"{step.id}.invalid", step.invalid
+            yield step, f"{step.id}.invalid", step.invalid
+
+
+def shown(step: Step, flow: Flow, state: RunState, frame: Frame) -> bool:
+    """Whether a step with these answers is reached at all (its `when` holds)."""
+    if step.when is None:
+        return True
+
+    def value_of(name: str) -> Any:
+        found, value = lookup(state, frame, name)
+        if not found and name in flow.memory:
+            return remembered(state, flow, name)[0]
+        return value if found else expressions.MISSING
+
+    return expressions.evaluate(step.when, value_of, lambda name: False)
 
 
 def variants(catalog: Catalog, flow: Flow, text: str) -> list[tuple[dict[str, Any], Any, Any]]:
@@ -156,11 +175,12 @@ def kept_label(catalog: Catalog, name: str, value: Any) -> str:
 
 
 def rendered(catalog: Catalog, flow: Flow) -> Iterator[tuple[str, str]]:
-    for where, text in texts(flow):
+    for step, where, text in texts(flow):
         for answers, memory, params in variants(catalog, flow, text):
             frame = Frame(flow.id, flow.version, flow.first.id, params=params)
             state = RunState(stack=(frame,), answers=answers, memory=memory)
-            yield where, render(text, catalog, flow, state, frame)
+            if shown(step, flow, state, frame):
+                yield where, render(text, catalog, flow, state, frame)
 
 
 CAPITALISED = ["When", "They", "He", "She", "Yes", "No", "Sometimes", "Often", "Never", "Rarely",

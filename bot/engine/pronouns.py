@@ -2,7 +2,8 @@
 
 Flow texts write `{they}`, `{them}`, `{their}`, `{theirs}`, `{themselves}` (capitalised at the
 start of a sentence: `{They}`) and verbs as their two forms, the one after "they" first:
-`{push/pushes}`, `{are/is}`. The person's answer is kept as `partner_pronoun` (`he`, `she`,
+`{push/pushes}`, `{are/is}`; `{your_partner}` is the name where one was given, else "your
+partner". The person's answer is kept as `partner_pronoun` (`he`, `she`,
 `they`, or `name`, with the name kept as `partner_name`). Nothing chosen reads as "they".
 
 A therapist's copy never shows the partner's name: where the person chose it, the copy says
@@ -53,6 +54,9 @@ def partner_word(word: PartnerWord, pronoun: str, name: str = "", *, private: bo
     named = pronoun == "name" and bool(name.strip())
     if named and private:
         name = STAND_IN
+    if word.word == "your_partner":
+        text = name.strip() if named else ("their partner" if private else "your partner")
+        return text[:1].upper() + text[1:] if word.capital else text
     if word.word == "":
         return word.plural if pronoun not in ("he", "she") and not named else word.singular
     if named:

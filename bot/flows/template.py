@@ -5,8 +5,8 @@ set before use) and by the renderer (to fill them in).
 
 Words about the partner are placeholders of their own, filled from the pronoun the person chose
 in onboarding: `{they}`, `{them}`, `{their}`, `{theirs}`, `{themselves}` (and `{They}`…, for the
-start of a sentence), and a verb written as its two forms, the one after "they" first:
-`{push/pushes}`, `{are/is}`, `{were/was}`, `{have/has}`.
+start of a sentence), `{your_partner}` (their name, if given, else "your partner"), and a verb
+written as its two forms, the one after "they" first: `{push/pushes}`, `{are/is}`, `{have/has}`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 ATTRIBUTES = ("label", "labels", "value", "count")
 """The fixed attributes; any other `.word` names a form an option gives under `says:`."""
-PARTNER_WORDS = ("they", "them", "their", "theirs", "themselves")
-"""The pronoun placeholders, as written for "they"; capitalised at the start of a sentence."""
+PARTNER_WORDS = ("they", "them", "their", "theirs", "themselves", "your_partner")
+"""The pronoun placeholders, as written for "they"; capitalised at the start of a sentence.
+`{your_partner}` is the partner's name where the person gave one, else "your partner"."""
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

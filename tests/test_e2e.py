@@ -43,7 +43,8 @@ def onboard(fake: FakeTelegram, user: int, reminders: bool = False) -> BotMessag
     wants = "Yes, gentle reminders are fine" if reminders else "No reminders, thanks"
     for label, next_question in [
         ("Yes, I'm 18 or older", "Which country are you in?"),
-        ("Ireland", "Do you ever feel afraid of your partner?"),
+        ("Ireland", "When I talk about your partner, which words should I use?"),
+        ("She / her", "Do you ever feel afraid of your partner?"),
         ("No", "has your partner hurt you"),
         ("No", "Is there an affair"),
         ("No", "Is drinking, drug use or gambling"),

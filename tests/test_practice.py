@@ -43,8 +43,8 @@ def invite_code(service: Service, now, label: str = "Sam") -> str:
 
 
 def linked(service: Service, now, scope: str = "status", clear: bool = True) -> None:
-    answers = CLEAR if clear else ["adult_yes", "gb", "sometimes", "never", "none", "none",
-                                   "not_in_therapy"]  # fmt: skip
+    answers = CLEAR if clear else ["adult_yes", "gb", "he", "sometimes", "never", "none",
+                                   "none", "not_in_therapy"]  # fmt: skip
     play(service, CLIENT, "getting-started", answers + CHOICES, now)
     code = invite_code(service, now)
     service.open_invite(CLIENT, code, now, "e1")

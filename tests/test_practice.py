@@ -283,7 +283,7 @@ def test_the_report_holds_exactly_what_the_consent_allows(practice, now, scope):
     play_first_test(practice, CLIENT, "name-the-cycle", now)
     shown = report_of(practice, now)
     assert "Naming the loop: started" in shown  # status and up
-    reflection = "you tend to push to talk it out now"
+    reflection = "you tend to push to talk it out"
     answer = "Their words: “the tornado”"  # under its question, not by step id
     assert (reflection in shown) == (scope != "status")
     assert (answer in shown) == (scope == "full")

@@ -57,7 +57,8 @@ DEVELOPMENT = [
     ROOT / "tests" / "data" / f"screen_{n}.yaml"
     for n in (
         "set", "holdout", "holdout2", "holdout3",
-        "blind_1", "blind_2", "blind_3", "blind_4", "blind_5", "blind_6",
+        "blind_1", "blind_2", "blind_3", "blind_4",
+        "blind_5", "blind_6", "blind_7", "blind_8",
     )
 ]
 OUT = ROOT / "bot" / "content" / "safety" / "screen_model.json"

@@ -73,7 +73,7 @@ def onboard_with_name(service: Service, now, name: str) -> str:
     """getting-started, choosing 'Use their name' and typing it; what the bot said."""
     outcome = service.handle(USER, Start("getting-started"), now)
     said = texts(outcome.effects)
-    answers = CLEAR[:2] + ["name", Text(name)] + CLEAR[3:] + CHOICES
+    answers = [*CLEAR[:2], "name", Text(name), *CLEAR[3:], *CHOICES]
     for answer in answers:
         ask = [e for e in outcome.effects if isinstance(e, Ask)][-1]
         event = answer if isinstance(answer, Text) else Choice(answer, ask.seq)

@@ -6,8 +6,8 @@ start of a sentence: `{They}`) and verbs as their two forms, the one after "they
 partner". The person's answer is kept as `partner_pronoun` (`he`, `she`,
 `they`, or `name`, with the name kept as `partner_name`). Nothing chosen reads as "they".
 
-A therapist's copy never shows the partner's name: where the person chose it, the copy says
-"their partner" instead.
+A therapist's copy never shows the partner's name: it quotes what the person read, with "your
+partner" where the person's own copy has the name.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from bot.flows.template import PartnerWord
 
 PRONOUN_MEMORY = "partner_pronoun"
 NAME_MEMORY = "partner_name"
-STAND_IN = "their partner"
+STAND_IN = "your partner"
 """What a therapist's copy says where the person's own copy says the partner's name."""
 
 FORMS: Mapping[str, Mapping[str, str]] = {
@@ -55,7 +55,7 @@ def partner_word(word: PartnerWord, pronoun: str, name: str = "", *, private: bo
     if named and private:
         name = STAND_IN
     if word.word == "your_partner":
-        text = name.strip() if named else ("their partner" if private else "your partner")
+        text = name.strip() if named else "your partner"
         return text[:1].upper() + text[1:] if word.capital else text
     if word.word == "":
         return word.plural if pronoun not in ("he", "she") and not named else word.singular

@@ -75,7 +75,7 @@ def test_a_whole_flow_with_buttons_text_toggles_and_a_reflection(fake, bot):
     assert "not therapy and not a crisis service" in welcome.text
     setup = onboard(fake, user)
     assert "Country for helplines: Ireland" in setup.text
-    onboarding_presses = 9
+    onboarding_presses = 10
     fake.send_text(user, "/flows")
     fake.wait_for_text(user, "Which conversation would you like?")
     assert {c["command"] for c in fake.commands} >= {"flows", "resume", "back", "journal"}

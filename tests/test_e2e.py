@@ -43,7 +43,8 @@ def onboard(fake: FakeTelegram, user: int, reminders: bool = False) -> BotMessag
     wants = "Yes, gentle reminders are fine" if reminders else "No reminders, thanks"
     for label, next_question in [
         ("Yes, I'm 18 or older", "Which country are you in?"),
-        ("Ireland", "Do you ever feel afraid of your partner?"),
+        ("Ireland", "When I talk about your partner, which words should I use?"),
+        ("She / her", "Do you ever feel afraid of your partner?"),
         ("No", "has your partner hurt you"),
         ("No", "Is there an affair"),
         ("No", "Is drinking, drug use or gambling"),
@@ -74,7 +75,7 @@ def test_a_whole_flow_with_buttons_text_toggles_and_a_reflection(fake, bot):
     assert "not therapy and not a crisis service" in welcome.text
     setup = onboard(fake, user)
     assert "Country for helplines: Ireland" in setup.text
-    onboarding_presses = 9
+    onboarding_presses = 10
     fake.send_text(user, "/flows")
     fake.wait_for_text(user, "Which conversation would you like?")
     assert {c["command"] for c in fake.commands} >= {"flows", "resume", "back", "journal"}

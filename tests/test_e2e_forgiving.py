@@ -22,7 +22,8 @@ def set_up(fake: FakeTelegram, user: int, country: str, label: str) -> None:
     fake.wait_for_text(user, "Are you 18 or older?")
     for button, next_question in [
         ("Yes, I'm 18 or older", "Which country are you in?"),
-        (country, "Do you ever feel afraid of your partner?"),
+        (country, "which words should I use?"),
+        ("They / them", "Do you ever feel afraid of your partner?"),
         ("No", "has your partner hurt you"),
         ("No", "Is there an affair"),
         ("No", "Is drinking, drug use or gambling"),

@@ -18,8 +18,9 @@ def test_onboarding_answered_by_typing_says_how_each_answer_was_read(fake, bot):
     fake.wait_for_text(user, "Are you 18 or older?")
     reply = type_and_wait(fake, user, "yse", "Which country are you in?")
     assert "I took that as “Yes, I'm 18 or older”. /back changes it." in reply
-    reply = type_and_wait(fake, user, "Untied Kingdom", "afraid of your partner?")
+    reply = type_and_wait(fake, user, "Untied Kingdom", "which words should I use?")
     assert "I took that as “United Kingdom”." in reply
+    type_and_wait(fake, user, "he/him", "afraid of your partner?")
     reply = type_and_wait(fake, user, "no idea", "no wrong answer")  # never taken as "No"
     assert "\n1. No\n2. Sometimes\n" in reply
     type_and_wait(fake, user, "nope", "has your partner hurt you")

@@ -13,7 +13,9 @@ from bot.engine import Ask, Choice, Finished, Start
 from bot.engine.transcript import event_for, last_ask
 from bot.usecases.service import Service
 
-CLEAR = ["adult_yes", "gb", "never", "never", "none", "none", "not_in_therapy"]
+CLEAR = ["adult_yes", "gb", "she", "never", "never", "none", "none", "not_in_therapy"]
+READINESS = CLEAR[3:]
+"""The readiness answers of CLEAR, after the country and the partner's pronoun."""
 CHOICES = ["reminders_yes", "share_status"]
 
 
@@ -75,7 +77,7 @@ def test_the_readiness_questions_come_back_every_two_weeks(service, now):
     assert service.offer_readiness(9, now + timedelta(days=14))
     assert not service.offer_readiness(9, now + timedelta(days=15))  # offered once
     assert service.offer_readiness(9, now + timedelta(days=28))  # not taken: offered again
-    play(service, 9, "readiness", CLEAR[2:], now + timedelta(days=30))
+    play(service, 9, "readiness", READINESS, now + timedelta(days=30))
     assert not service.offer_readiness(9, now + timedelta(days=43))
     assert service.offer_readiness(9, now + timedelta(days=44))
 
@@ -149,7 +151,7 @@ def test_reaching_out_opens_after_the_loop_and_the_raw_spot(service, now):
 
 
 def test_an_affair_keeps_reaching_out_closed_and_suggests_a_therapist(service, now):
-    answers = ["adult_yes", "gb", "never", "never", "yes_affair", "none", "in_therapy"]
+    answers = ["adult_yes", "gb", "they", "never", "never", "yes_affair", "none", "in_therapy"]
     play(service, 13, "getting-started", answers + CHOICES, now)
     assert not service.needs_onboarding(13)
     play_first_test(service, 13, "name-the-cycle", now)

@@ -43,8 +43,8 @@ def invite_code(service: Service, now, label: str = "Sam") -> str:
 
 
 def linked(service: Service, now, scope: str = "status", clear: bool = True) -> None:
-    answers = CLEAR if clear else ["adult_yes", "gb", "sometimes", "never", "none", "none",
-                                   "not_in_therapy"]  # fmt: skip
+    answers = CLEAR if clear else ["adult_yes", "gb", "he", "sometimes", "never", "none",
+                                   "none", "not_in_therapy"]  # fmt: skip
     play(service, CLIENT, "getting-started", answers + CHOICES, now)
     code = invite_code(service, now)
     service.open_invite(CLIENT, code, now, "e1")
@@ -283,7 +283,7 @@ def test_the_report_holds_exactly_what_the_consent_allows(practice, now, scope):
     play_first_test(practice, CLIENT, "name-the-cycle", now)
     shown = report_of(practice, now)
     assert "Naming the loop: started" in shown  # status and up
-    reflection = "you tend to push to talk it out now"
+    reflection = "you tend to push to talk it out"
     answer = "Their words: “the tornado”"  # under its question, not by step id
     assert (reflection in shown) == (scope != "status")
     assert (answer in shown) == (scope == "full")

@@ -53,7 +53,7 @@ def test_the_full_report_reads_as_written_for_the_therapist(practice, now):
     markdown, pdf = report(practice, now + timedelta(hours=1))
     # Each answer under its question, as the client saw it; scale answers with their words.
     assert (
-        "- This week, when you needed your partner, could you reach them?\n"
+        "- This week, could you reach your partner when you needed to?\n"
         "  The client chose: 4 of 5 – mostly\n" in markdown
     )
     assert "- How is your body now?\n  The client chose: “A little calmer”\n" in markdown

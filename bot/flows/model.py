@@ -46,6 +46,16 @@ class Option:
     """Other words a person may type for it (`also:`), matched like the label."""
     other: bool = False
     """The catch-all (`other: true`): typed words that fit no option are kept as this one."""
+    says: Mapping[str, str] = field(default_factory=dict)
+    """How the option reads when a sentence quotes it (`says:`): under "" the phrase used by
+    default, under a name a form that `{step.name}` asks for (like "you" or "they")."""
+
+    def phrase(self, form: str | None = None) -> str:
+        """The words that stand for this option in a sentence: the named form, else the first
+        phrase `says:` gives, else the label."""
+        if form and form in self.says:
+            return self.says[form]
+        return next(iter(self.says.values()), self.label)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from bot.flows import template
@@ -32,10 +35,14 @@ class OptionEntry(NamedTuple):
     disclose: str | None = None
     also: tuple[str, ...] = ()
     other: bool = False
+    says: Mapping[str, str] = MappingProxyType({})
 
 
 MAX_ALSO = 80
 """The longest synonym: a few words, like a label."""
+MAX_SAYS = 120
+"""The longest phrase an option says inside a sentence."""
+FORM_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class TextReader(BuilderBase):
@@ -117,7 +124,15 @@ class TextReader(BuilderBase):
             goto = entry.goto
             target = self.step_ref(goto, (*entry.where, "goto")) if goto is not None else None
             options.append(
-                Option(value, label_text, target, entry.disclose, entry.also, entry.other)
+                Option(
+                    value,
+                    label_text,
+                    target,
+                    entry.disclose,
+                    entry.also,
+                    entry.other,
+                    entry.says,
+                )
             )
         self.check_synonyms(options, opath)
         return tuple(options)
@@ -155,7 +170,10 @@ class TextReader(BuilderBase):
                 entries.append(OptionEntry(ipath, item, item, None, ipath))
                 continue
             self.check_keys(
-                item, ipath, ("value", "label", "goto", "disclose", "also", "other"), "an option"
+                item,
+                ipath,
+                ("value", "label", "goto", "disclose", "also", "other", "says"),
+                "an option",
             )
             if "value" not in item:
                 self.report(ipath, "missing required key 'value' in option")
@@ -183,6 +201,7 @@ class TextReader(BuilderBase):
                     disclose,
                     self.synonyms(item, ipath),
                     self.catch_all(item, ipath),
+                    self.phrases(item, ipath),
                 )
             )
         return entries
@@ -209,6 +228,41 @@ class TextReader(BuilderBase):
             else:
                 words.append(word)
         return tuple(words)
+
+    def phrases(self, item: dict[str, Any], ipath: Path) -> Mapping[str, str]:
+        """`says:`, how the option reads inside a sentence: one phrase, or named forms."""
+        if "says" not in item:
+            return {}
+        raw = item["says"]
+        spath = (*ipath, "says")
+        written = {"": raw} if isinstance(raw, str) else raw
+        if not isinstance(written, dict) or not written:
+            self.report(
+                spath,
+                "'says' must be a phrase, or forms by name like {you: push, they: pushes}",
+            )
+            return {}
+        forms: dict[str, str] = {}
+        for name, phrase in written.items():
+            at = spath if name == "" else (*spath, name)
+            if name != "" and (not isinstance(name, str) or not FORM_NAME.match(name)):
+                self.report(at, f"'{name}' is not a form name", "use a short word, like you")
+            elif name in template.ATTRIBUTES:
+                self.report(at, f"'{name}' is a placeholder's own attribute", "pick another name")
+            elif not isinstance(phrase, str) or not phrase.strip():
+                self.report(at, "each form under 'says' must be some words")
+            elif len(phrase) > MAX_SAYS:
+                self.report(
+                    at, f"'{phrase[:20]}…' is {len(phrase)} characters; keep it to {MAX_SAYS}"
+                )
+            else:
+                try:
+                    template.placeholders(phrase)
+                except template.TemplateError as exc:
+                    self.report_at(self.doc.inside(at, exc.offset), exc.message)
+                    continue
+                forms[str(name)] = phrase
+        return forms
 
     def catch_all(self, item: dict[str, Any], ipath: Path) -> bool:
         """`other: true` marks the option that takes typed words fitting no other."""

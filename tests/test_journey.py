@@ -5,7 +5,7 @@ weekly check-in offered on a schedule the person can change or stop."""
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.engine import Ask, Choice, Finished, Offer, Picks, Say, Skip, Start, Text
@@ -166,11 +166,26 @@ def test_the_weekly_check_in_comes_weekly_and_can_be_moved_or_stopped(service, n
     due = [d for d in service.due_reminders(now + timedelta(days=7, hours=1)) if d.user_id == USER]
     offer = offers(due[0].effects)[0]
     assert "weekly check-in" in offer.text and offer.actions[0].value == "go:weekly-check-in"
-    # The next one is already waiting; move it to Sunday, then stop it.
-    moved = service.action(USER, "week:set:6", now + timedelta(days=8))
-    assert "every Sunday" in moved.effects[0].text  # type: ignore[union-attr]
+    # The next one is already waiting; move it to Sunday night, then stop it.
+    days = offers(service.action(USER, "week:day", now + timedelta(days=8)).effects)[0]
+    assert [b.label for b in days.actions][-1] == "Sunday"
+    times = offers(service.action(USER, "week:set:6", now + timedelta(days=8)).effects)[0]
+    assert "what time on Sunday" in times.text
+    assert [b.value for b in times.actions] == [f"week:at:6:{h}" for h in (9, 13, 18, 21)]
+    assert service.store.personal.pending_reminder(USER, "weekly") is not None  # not moved yet
+    moved = service.action(USER, "week:at:6:21", now + timedelta(days=8))
+    assert "every Sunday at 21:00" in moved.effects[0].text  # type: ignore[union-attr]
     pending = service.store.personal.pending_reminder(USER, "weekly")
-    assert pending is not None and pending.payload == {"weekday": 6}
+    assert pending is not None and pending.payload == {"weekday": 6, "hour": 21}
+    when = datetime.fromisoformat(pending.due_at)
+    local = when.astimezone(service.weekly.zone(USER))
+    assert (local.weekday(), local.hour, local.minute) == (6, 21, 0)
+    assert not [d for d in service.due_reminders(when - timedelta(minutes=1)) if d.user_id == USER]
+    due = service.due_reminders(when + timedelta(minutes=1))
+    sent = [o for d in due if d.user_id == USER for o in offers(d.effects)]
+    assert sent and "It's Sunday" in sent[0].text
+    again = service.store.personal.pending_reminder(USER, "weekly")
+    assert again is not None and again.payload == {"weekday": 6, "hour": 21}  # the week after
     service.action(USER, "week:stop", now + timedelta(days=8))
     assert service.store.personal.pending_reminder(USER, "weekly") is None
 

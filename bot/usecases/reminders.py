@@ -14,7 +14,7 @@ from bot.storage import Store
 from bot.usecases.journey import Guide
 from bot.usecases.practice import NUDGE_AFTER, Practice
 from bot.usecases.safety_path import FOLLOW_UP
-from bot.usecases.weekly import WEEKLY, Weekly
+from bot.usecases.weekly import HOUR, WEEKLY, Weekly
 
 NUDGE = "nudge"
 NUDGE_TEXT = (
@@ -68,7 +68,8 @@ class Reminders:
                 effects: list[Effect] | None = [Say(safety_texts.say("follow_up"))]
             elif reminder.kind == WEEKLY and self.weekly is not None:
                 weekday = int(reminder.payload.get("weekday", 0))
-                effects = self.weekly.due(reminder.user_id, weekday, now)
+                hour = int(reminder.payload.get("hour", HOUR))
+                effects = self.weekly.due(reminder.user_id, weekday, hour, now)
             else:
                 effects = self.practice.reminder(reminder.user_id, reminder.kind, reminder.payload)
             if effects:

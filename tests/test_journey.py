@@ -63,7 +63,7 @@ def test_each_end_offers_the_next_open_step_and_enough_for_today(service, now):
     assert [b.value for b in offer.actions] == ["go:name-the-cycle", "rest"]
     assert offer.actions[-1].label == ENOUGH
     end = play(service, "name-the-cycle", now)
-    assert offers(end)[-1].actions[0].value == "go:raw-spot"
+    assert offers(end)[-1].actions[0].value == "go:attachment"
     rest = service.action(USER, "rest", now)
     assert "Everything you wrote is saved" in rest.effects[0].text  # type: ignore[union-attr]
 
@@ -101,7 +101,7 @@ def test_more_stirred_up_after_settle_gets_the_offer_before_going_on(service, no
 def test_flows_lists_the_journey_without_the_tour_or_the_questions_just_answered(service, now):
     play(service, "getting-started", now)
     ids = [line.flow.id for line in service.overview(USER)]
-    assert ids[:3] == ["getting-started", "name-the-cycle", "raw-spot"]
+    assert ids[:4] == ["getting-started", "name-the-cycle", "attachment", "raw-spot"]
     assert "tour" not in ids and "settle" not in ids and "readiness" not in ids
     assert "your-choices" in ids  # where reminders and sharing are changed
     service.handle(USER, Start("tour"), now)

@@ -16,19 +16,12 @@ from typing import Any
 from fake_telegram import FakeTelegram
 
 from bot.flows import load_catalog
+from bot.flows.journey import shipped_journey
 from bot.flows.model import Catalog, Flow, Step, TranscriptTest
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG: Catalog = load_catalog()
-JOURNEY = [
-    "getting-started",
-    "name-the-cycle",
-    "raw-spot",
-    "rocky-moment",
-    "reaching-out",
-    "responding",
-    "weekly-check-in",
-]
+JOURNEY = list(shipped_journey().steps)
 ORDER = [f for f in JOURNEY if f in CATALOG] + sorted(set(CATALOG) - set(JOURNEY))
 FROM_EARLIER = {
     "raw-spot": [

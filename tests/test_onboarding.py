@@ -103,7 +103,8 @@ def test_fear_in_a_later_check_closes_partner_flows_at_once(service, now):
             assert service.lock_of(11, flow.id) == first, flow.id
             closed.append(flow.id)
     assert {
-        "name-the-cycle", "rocky-moment", "reaching-out", "responding", "weekly-check-in"
+        "name-the-cycle", "attachment", "rocky-moment", "reaching-out", "responding",
+        "weekly-check-in",
     } <= set(closed)  # fmt: skip
     # What fits instead opens for them, even without the loop that raw-spot usually builds on.
     for open_to_them in ("raw-spot", "grounding", "safety-plan", "settle", "tour"):
@@ -112,7 +113,7 @@ def test_fear_in_a_later_check_closes_partner_flows_at_once(service, now):
 
 def test_the_list_follows_the_journey(service):
     ids = [f.id for f in service.flows()]
-    assert ids[:3] == ["getting-started", "name-the-cycle", "raw-spot"]
+    assert ids[:4] == ["getting-started", "name-the-cycle", "attachment", "raw-spot"]
     assert ids.index("weekly-check-in") < ids.index("grounding") < ids.index("your-choices")
     assert set(ids[-2:]) == {"tour", "settle"}  # listed only while someone is in one
 

@@ -108,7 +108,9 @@ def test_an_always_phrase_fires_even_where_the_classifier_is_sure():
     assert score is not None and score < VETO
 
 
-@pytest.mark.parametrize("text", ["XJ4-992B-77Q", "/start@SecureBaseBot", "asdfghjkl"])
+@pytest.mark.parametrize(
+    "text", ["XJ4-992B-77Q", "QX7-11B-90Z", "0808 2000 247", "/start@SecureBaseBot", "asdfghjkl"]
+)
 def test_keyboard_noise_and_codes_are_not_asked_about(text):
     assert learned_screen(text) is None
 

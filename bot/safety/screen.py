@@ -264,12 +264,16 @@ def scored(
     text: str, rules: Rules | None = None, reader: Reader | None = None
 ) -> tuple[Flag | None, float | None]:
     """What the screen finds, and the classifier's score (None without a reader, or for a
-    message with no words)."""
+    message without words: a code, a number or an emoji)."""
     rules = rules or shipped_rules()
     if reader is None:
         return listed_flag(text, rules), None
     pieces = parts(text)
     found = [listed_flag(piece, rules) for piece in pieces]
+    if not _has_words(text):
+        # A code, a number or an emoji: nothing for the sentence model to read, and its guess
+        # at such strings is noise ("XJ4-992B-77Q" scored like a hint of suicide).
+        return (found[0] if found else None), None
     sure = _sure(found[0], rules) if found else None
     reading = reader.read_parts(pieces, [(f.category, f.severity) if f else None for f in found])
     if reading is None:
@@ -292,6 +296,11 @@ def scored(
     if reading.familiar < FAMILIAR:
         return None, score
     return Flag(reading.category, "unclear", "", score), score
+
+
+def _has_words(text: str) -> bool:
+    """True when the text holds a word of two letters or more (not only digits or codes)."""
+    return any(word.isalpha() and len(word) >= 2 for word in words(text))
 
 
 def _as_known(label: str, found: Sequence[Flag | None], score: float) -> Flag | None:

@@ -996,6 +996,12 @@ class FakeTelegram:
         with self._cond:
             self._hangs.setdefault(key, []).extend(_Hang(seconds, chat_id) for _ in range(count))
 
+    def hangs_left(self, method: str) -> int:
+        """How many held calls of ``method`` set up by ``hang_next`` have not been met yet."""
+        key = self._method_key(method)
+        with self._cond:
+            return len(self._hangs.get(key, []))
+
     def _method_key(self, method: str) -> str:
         key = "*" if method == "*" else self._canonical(method)
         if key is None:

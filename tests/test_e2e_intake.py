@@ -95,6 +95,8 @@ def test_in_webhook_mode_an_update_is_kept_before_the_200(fake, launch):
     mark = fake.mark()
     assert post_update(url, update, env["WEBHOOK_SECRET"]) == 200
     assert rows(bot.db, "select update_id from inbox") == [(6001,)]
+    # Killed only once its reply is held: killed sooner, the hang would catch the next bot's reply.
+    fake.wait_until(lambda: fake.hangs_left("sendMessage") == 0, what="the reply to be held")
     bot.kill()
     bot.start(ready="setWebhook")
     fake.wait_for_text(USER, "Here is what you can do", since=mark)

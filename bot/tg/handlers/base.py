@@ -48,6 +48,13 @@ class Base(ABC):
             f"u{update.update_id}", user.id, self.clock()
         )
 
+    def note(self, update: Update) -> bool:
+        """Record an update whose answer only shows something (help, a menu, a plan); True when
+        there is a person to answer. One delivered again after a crash is answered again: the
+        first answer may never have gone out, and silence is worse than a repeat."""
+        self.claim(update)
+        return update.effective_user is not None
+
     def is_live(self, user_id: int, payload: Payload) -> bool:
         """Whether a button belongs to the question the person is on right now."""
         active = self.service.active(user_id)
@@ -58,7 +65,7 @@ class Base(ABC):
 
         async def reply(update: Update, context: Context) -> None:
             user = update.effective_user
-            if user is not None and self.claim(update):
+            if user is not None and self.note(update):
                 await self.say(context, user.id, text)
 
         return reply

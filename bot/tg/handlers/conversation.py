@@ -97,7 +97,7 @@ class Conversation(Base):
 
     async def on_flows(self, update: Update, context: Context) -> None:
         """/flows: every conversation with the person's progress."""
-        if self.claim(update):
+        if self.note(update):
             await self.offer_flows(update, context, texts.CHOOSE)
 
     async def on_resume(self, update: Update, context: Context) -> None:
@@ -153,7 +153,7 @@ class Conversation(Base):
     async def on_journal(self, update: Update, context: Context) -> None:
         """/journal: the person's finished reflections, newest first."""
         user = update.effective_user
-        if user is None or not self.claim(update):
+        if user is None or not self.note(update):
             return
         entries = self.service.journal(user.id)
         kept = self.service.store.memory_of(user.id)

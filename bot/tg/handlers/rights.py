@@ -19,14 +19,14 @@ class Rights(Base):
     async def on_export(self, update: Update, context: Context) -> None:
         """/export: everything stored about the person, as two files."""
         user = update.effective_user
-        if user is not None and self.claim(update):
+        if user is not None and self.note(update):
             await self.say(context, user.id, texts.EXPORTING)
             await self.show(context, user.id, self.service.export(user.id, self.clock()), None)
 
     async def on_delete(self, update: Update, context: Context) -> None:
         """/delete: ask before erasing everything about the person."""
         user = update.effective_user
-        if user is None or not self.claim(update):
+        if user is None or not self.note(update):
             return
         keyboard = InlineKeyboardMarkup(
             [

@@ -24,7 +24,7 @@ class Safety(Base):
     async def on_safety(self, update: Update, context: Context) -> None:
         """/safety: the person's safety plan, and the way to fill it in."""
         user = update.effective_user
-        if user is not None and self.claim(update):
+        if user is not None and self.note(update):
             await self.show(context, user.id, self.service.safety_plan(user.id), None)
 
     async def offer_readiness(self, context: Context, user_id: int) -> None:

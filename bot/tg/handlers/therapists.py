@@ -72,7 +72,7 @@ class Therapists(Base):
     async def on_help(self, update: Update, context: Context) -> None:
         """/help: the client commands, and for a therapist their own commands first."""
         user = update.effective_user
-        if user is None or not self.claim(update):
+        if user is None or not self.note(update):
             return
         if self.service.is_therapist(user.id):
             await self.menu_for(context.bot, user.id)

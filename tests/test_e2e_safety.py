@@ -258,8 +258,10 @@ def test_after_a_card_an_ordinary_message_does_not_restart_the_exercise(fake, bo
     # exercise stays paused.
     fake.wait_for_message(
         user,
-        lambda m: "There is no conversation open right now" in m.content
-        or "A minute to settle" in m.button_labels,
+        lambda m: (
+            "There is no conversation open right now" in m.content
+            or "A minute to settle" in m.button_labels
+        ),
         since=card.sent_seq,
     )
     shown = " ".join(m.content for m in shown_since(fake, user, card.sent_seq))

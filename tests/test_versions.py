@@ -63,9 +63,13 @@ steps:
 """
 
 # Renames plan without a mapping.
-V3_UNMAPPED = V2.replace("version: 2", "version: 3").replace("from: 1", "from: 2").replace(
-    "  renamed: {wish: hope}\n  removed: {mood: hope, extra: plan}\n", "  renamed: {}\n"
-).replace("id: plan", "id: first_step").replace("{plan}", "{first_step}")
+V3_UNMAPPED = (
+    V2.replace("version: 2", "version: 3")
+    .replace("from: 1", "from: 2")
+    .replace("  renamed: {wish: hope}\n  removed: {mood: hope, extra: plan}\n", "  renamed: {}\n")
+    .replace("id: plan", "id: first_step")
+    .replace("{plan}", "{first_step}")
+)
 
 
 def write(folder: Path, text: str) -> Path:
@@ -127,7 +131,8 @@ def test_a_person_carries_on_in_the_new_version_without_being_told(flows, store,
         "plan": "put the kettle on",
     }
     assert store.versions.question("evening", "mood") == (
-        "How was your day?", {"good": "Good", "hard": "Hard"}
+        "How was your day?",
+        {"good": "Good", "hard": "Hard"},
     )
 
 
@@ -174,9 +179,12 @@ def test_steps_dropped_without_raising_the_version_are_refused(flows, store, now
     write(flows, V1)
     publish(store, load_catalog([flows]), now)
     same = V2.replace("version: 2", "version: 1").replace("from: 1", "from: 1")
-    write(flows, same.replace("migrate:\n  from: 1\n", "").replace(
-        "  renamed: {wish: hope}\n  removed: {mood: hope, extra: plan}\n", ""
-    ))
+    write(
+        flows,
+        same.replace("migrate:\n  from: 1\n", "").replace(
+            "  renamed: {wish: hope}\n  removed: {mood: hope, extra: plan}\n", ""
+        ),
+    )
     problems = refusals(load_catalog([flows]), store.versions.latest())
     assert len(problems) == 1
     assert "step id(s) 'mood', 'wish', 'extra' of published version 1 are gone" in str(problems[0])

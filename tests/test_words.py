@@ -37,7 +37,10 @@ def word(body: str, pronoun: str, name: str = "", private: bool = False) -> str:
 )
 def test_each_pronoun_gives_its_own_forms(pronoun, they, them, their, theirs):
     assert [word(w, pronoun) for w in ("they", "them", "their", "theirs")] == [
-        they, them, their, theirs,
+        they,
+        them,
+        their,
+        theirs,
     ]
     assert word("They", pronoun) == they.capitalize()
 

@@ -22,9 +22,7 @@ HOURS = {9: "Morning, 9:00", 13: "Midday, 13:00", 18: "Evening, 18:00", 21: "Nig
 """The times a person can pick, their own time."""
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
-SET = (
-    "I'll offer the next check-in on {day} at {time}, a week from now, and then every {day}."
-)
+SET = "I'll offer the next check-in on {day} at {time}, a week from now, and then every {day}."
 KEPT = "Your next check-in comes on {day} at {time}."
 NO_REMINDERS = (
     "You chose no reminders, so I won't offer this check-in each week. It's in /flows"

@@ -4,14 +4,18 @@ Usage:
   python scripts/train_screen.py            # train on the corpus, write screen_model.json
   python scripts/train_screen.py --check    # leave-one-batch-out figures, nothing written
 
+Training holds out, in turn, only the batches the threshold is chosen on (about 5 minutes on two
+cores, with the sentence vectors computed); --check holds out every batch (about 20).
+
 The corpus is every YAML file of corpus/screen plus the labelled sets of tests/data (each key a
 category, or `lookalike`/`everyday`/`none` for lines that are no crisis). The blind sets of
 tests/data (screen_blind_*.yaml) were measured once before any teaching (corpus/screen/README.md has
 those figures), then taught: they are trained on since. The classifier is a small network over the
 fine-tuned all-MiniLM-L6-v2 sentence vectors (bot/safety/learned.py), trained with class weights so
 that each category counts alike; the long ordinary lines are learned sentence by sentence too, since
-the screen reads a message in parts. The threshold is the lowest score at which, across the held-out
-batches the encoder was not fine-tuned on (scripts/tune_encoder.py keeps two aside), no more than
+the screen reads a message in parts, and so is the clause of a long crisis line that says the
+crisis (crisis_clauses). The threshold is the lowest score at which, across the held-out
+batches the encoder was not fine-tuned on (scripts/tune_encoder.py keeps three aside), no more than
 MAX_EVERYDAY of everyday answers and MAX_LOOKALIKE of look-alikes would be asked about.
 """
 
@@ -71,6 +75,11 @@ MAX_LOOKALIKE = 0.05
 SUICIDE_EXTRA = 0.005
 """Everyday false alarms spent on asking about suicide from a lower score: a missed message
 about ending one's life costs most."""
+CLAUSE_MARGIN = 0.03
+"""How much closer to its category's one-part lines than to ordinary ones a part of a long crisis
+line must be to be learned as the crisis clause. Tried on the six batches the encoder had not
+been tuned on (blind 1, 2, 9, 10, 11, 12), held out in turn: at the threshold that kept everyday
+false alarms at 1.5%, 92.0% of crisis lines found with the clauses learned, 89.0% without."""
 HIDDEN = 256
 EPOCHS = 20
 BATCH = 64
@@ -143,8 +152,36 @@ def evidence(text: str) -> Evidence:
     return (flag.category, flag.severity) if flag else None
 
 
+def crisis_clauses(rows: Sequence[tuple[str, str]], embed: Cache) -> list[tuple[str, str]]:
+    """For each crisis line of several parts, the part that says the crisis, with its label,
+    where one does: the part closer to the one-part lines of its category than to any ordinary
+    one-part line by at least CLAUSE_MARGIN. Learning the clause alone is what lets the screen
+    find it inside a long message that is otherwise about an ordinary fight."""
+    single = [(line, label) for line, label in rows if len(parts(line)) == 1]
+    if not single:
+        return []
+    base = embed([line for line, _ in single])
+    kinds = np.array([label if label in CATEGORIES else NONE for _, label in single])
+    ordinary = base[kinds == NONE]
+    out = []
+    for line, label in rows:
+        pieces = parts(line)
+        if label not in CATEGORIES or len(pieces) < 2:
+            continue
+        same = base[kinds == label]
+        if not len(same) or not len(ordinary):
+            continue
+        vectors = embed(pieces[1:])
+        margin = (vectors @ same.T).max(axis=1) - (vectors @ ordinary.T).max(axis=1)
+        best = int(np.argmax(margin))
+        if margin[best] >= CLAUSE_MARGIN:
+            out.append((pieces[1 + best], label))
+    return out
+
+
 def examples(rows: Sequence[tuple[str, str]], embed: Cache) -> tuple[np.ndarray, list[str]]:
-    """Training inputs and classes: every line whole, and each part of an ordinary line."""
+    """Training inputs and classes: every line whole, each part of an ordinary line, and the
+    part of a long crisis line that says the crisis (crisis_clauses)."""
     texts: list[str] = []
     classes: list[str] = []
     for line, label in rows:
@@ -157,6 +194,9 @@ def examples(rows: Sequence[tuple[str, str]], embed: Cache) -> tuple[np.ndarray,
         if cls == NONE:
             texts += pieces[1:]
             classes += [NONE] * (len(pieces) - 1)
+    for clause, label in crisis_clauses(rows, embed):
+        texts.append(clause)
+        classes.append(label)
     blank = Classifier((NONE,), (), 0.0, "", "", EVIDENCE)
     return blank.inputs(embed(texts), [evidence(t) for t in texts]), classes
 
@@ -331,7 +371,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     held: list[Judged] = []
     unseen: list[Judged] = []
     tuned_on = encoder_corpus()
-    for out in files:
+    # The threshold needs only the batches the encoder was not tuned on held out; --check holds
+    # out every batch in turn, for the figures.
+    unseen_files = [p for p in files if p.relative_to(ROOT).as_posix() not in tuned_on]
+    for out in files if args.check or not unseen_files else unseen_files:
         rest = [row for p, rows in batches.items() if p != out for row in rows]
         layers, names = fit(*examples(rest, embed), hidden=args.hidden)
         reader = Reader(embed, classifier(layers, names, 0.0, sha), memory(rest, embed, names))
@@ -343,8 +386,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if os.environ.get("SCREEN_DUMP"):
         Path(os.environ["SCREEN_DUMP"]).write_text(json.dumps(held), encoding="utf-8")
     print(f"{sum(len(r) for r in batches.values())} lines in {len(files)} batches")
-    print("held out, each batch scored by a classifier trained on the others:")
-    print(figures(held, t))
+    if args.check or not unseen_files:
+        print("held out, each batch scored by a classifier trained on the others:")
+        print(figures(held, t))
     if unseen:
         print("of them, the batches the encoder was not tuned on (the threshold is chosen here):")
         print(figures(unseen, t))

@@ -54,10 +54,15 @@ LOOKALIKE = 3.0
 """A look-alike line counts this many times an everyday one: heavy words used harmlessly are
 what the screen most needs to learn to leave alone."""
 SEED = 7
-CALIBRATION = ("tests/data/screen_blind_1.yaml", "tests/data/screen_blind_2.yaml")
+CALIBRATION = (
+    "tests/data/screen_blind_1.yaml",
+    "tests/data/screen_blind_2.yaml",
+    "corpus/screen/blind_12_everyday.yaml",
+)
 """Labelled sets the encoder is not tuned on, so that the classifier's threshold can be chosen
 where the encoder has not seen the lines (scripts/train_screen.py): scored on lines it was tuned
-on, every threshold looks safe."""
+on, every threshold looks safe. Blind 12 is there for its long everyday answers, the ones the
+screen most often asked about."""
 
 
 class Layer(nn.Module):

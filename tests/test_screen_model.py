@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.meaning.encoder import MODEL_SHA256
+from bot.meaning.encoder import MODEL_SHA256, Encoder
 from bot.safety.learned import classifier_from, parts, shipped_classifier
 from bot.safety.screen import (
     VETO,
@@ -148,3 +148,22 @@ def test_scores_are_chances():
         reader.classifier.inputs(reader.embed(["hello", "he hit me"]), [None, None])
     )
     assert np.allclose(chances.sum(axis=1), 1.0)
+
+
+def test_the_clause_of_a_long_crisis_line_that_says_the_crisis_is_learned_alone():
+    embed = train_screen.Cache(Encoder())
+    rows = [
+        ("I don't want to be alive anymore", "suicide"),
+        ("I keep thinking about ending my life", "suicide"),
+        ("he hit me again last night", "violence"),
+        ("we argued about the dishes", "everyday"),
+        ("he never takes the bins out", "everyday"),
+        ("my mum is visiting on Sunday", "everyday"),
+        ("We argued about the bins again. Honestly I don't want to be alive anymore."
+         " Anyway my mum visits on Sunday.", "suicide"),
+        ("He forgot the shopping. We argued about the dishes. My mum visits Sunday.", "suicide"),
+    ]  # fmt: skip
+    clauses = train_screen.crisis_clauses(rows, embed)
+    # The part about ending a life is learned as suicide; a line none of whose parts says a
+    # crisis gives no clause (its label is learned from the whole only).
+    assert clauses == [("Honestly I don't want to be alive anymore.", "suicide")]

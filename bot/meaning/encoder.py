@@ -23,7 +23,7 @@ import onnxruntime
 from tokenizers import Tokenizer
 
 MODEL_NAME = "all-MiniLM-L6-v2, fine-tuned for the screen (int8 ONNX)"
-MODEL_SHA256 = "e6906d63de5032806ab5b098d7961c11406c6c7331cde674c4a7fbbe234f9c60"
+MODEL_SHA256 = "5da7fe2bb6e6e587598a0f526f84695571c4e6beec334bbcf4c75f31772bdfbc"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 MAX_TOKENS = 256
 """As sentence-transformers reads this model: longer texts are cut."""

@@ -64,7 +64,7 @@ DEVELOPMENT = [
         "blind_1", "blind_2", "blind_3", "blind_4",
         "blind_5", "blind_6", "blind_7", "blind_8",
     )
-]
+]  # fmt: skip
 OUT = ROOT / "bot" / "content" / "safety" / "screen_model.json"
 EXAMPLES = OUT.with_name("screen_examples.npz")
 CATEGORIES = ("suicide", "violence", "harm_others", "child", "emergency", "affair", "addiction")

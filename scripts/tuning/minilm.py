@@ -399,4 +399,3 @@ def run(threads: int) -> int:
     print(f"wrote {(MODEL / 'model.onnx').relative_to(ROOT)} (sha256 {sha}); now run"
           " scripts/train_screen.py")  # fmt: skip
     return 0
-

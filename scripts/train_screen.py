@@ -4,8 +4,8 @@ Usage:
   python scripts/train_screen.py            # train on the corpus, write screen_model.json
   python scripts/train_screen.py --check    # leave-one-batch-out figures, nothing written
 
-Training holds out, in turn, only the batches the threshold is chosen on (about 5 minutes on two
-cores, with the sentence vectors computed); --check holds out every batch (about 20).
+Training holds out, in turn, only the batches the threshold is chosen on (about 9 minutes on two
+cores); --check holds out every batch (about 20).
 
 The corpus is every YAML file of corpus/screen plus the labelled sets of tests/data (each key a
 category, or `lookalike`/`everyday`/`none` for lines that are no crisis). The blind sets of
@@ -157,22 +157,18 @@ def crisis_clauses(rows: Sequence[tuple[str, str]], embed: Cache) -> list[tuple[
     where one does: the part closer to the one-part lines of its category than to any ordinary
     one-part line by at least CLAUSE_MARGIN. Learning the clause alone is what lets the screen
     find it inside a long message that is otherwise about an ordinary fight."""
-    single = [(line, label) for line, label in rows if len(parts(line)) == 1]
-    if not single:
-        return []
-    base = embed([line for line, _ in single])
+    split = [(parts(line), label) for line, label in rows]
+    single = [(pieces[0], label) for pieces, label in split if len(pieces) == 1]
+    base = embed([text for text, _ in single])
     kinds = np.array([label if label in CATEGORIES else NONE for _, label in single])
     ordinary = base[kinds == NONE]
+    alike = {c: base[kinds == c] for c in CATEGORIES}
     out = []
-    for line, label in rows:
-        pieces = parts(line)
-        if label not in CATEGORIES or len(pieces) < 2:
-            continue
-        same = base[kinds == label]
-        if not len(same) or not len(ordinary):
+    for pieces, label in split:
+        if label not in CATEGORIES or len(pieces) < 2 or not len(alike[label]) or not len(ordinary):
             continue
         vectors = embed(pieces[1:])
-        margin = (vectors @ same.T).max(axis=1) - (vectors @ ordinary.T).max(axis=1)
+        margin = (vectors @ alike[label].T).max(axis=1) - (vectors @ ordinary.T).max(axis=1)
         best = int(np.argmax(margin))
         if margin[best] >= CLAUSE_MARGIN:
             out.append((pieces[1 + best], label))
@@ -374,7 +370,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The threshold needs only the batches the encoder was not tuned on held out; --check holds
     # out every batch in turn, for the figures.
     unseen_files = [p for p in files if p.relative_to(ROOT).as_posix() not in tuned_on]
-    for out in files if args.check or not unseen_files else unseen_files:
+    every_fold = args.check or not unseen_files
+    for out in files if every_fold else unseen_files:
         rest = [row for p, rows in batches.items() if p != out for row in rows]
         layers, names = fit(*examples(rest, embed), hidden=args.hidden)
         reader = Reader(embed, classifier(layers, names, 0.0, sha), memory(rest, embed, names))
@@ -386,7 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if os.environ.get("SCREEN_DUMP"):
         Path(os.environ["SCREEN_DUMP"]).write_text(json.dumps(held), encoding="utf-8")
     print(f"{sum(len(r) for r in batches.values())} lines in {len(files)} batches")
-    if args.check or not unseen_files:
+    if every_fold:
         print("held out, each batch scored by a classifier trained on the others:")
         print(figures(held, t))
     if unseen:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,7 +14,14 @@ import numpy as np
 import pytest
 
 from bot.meaning.encoder import MODEL_SHA256, Encoder
-from bot.safety.learned import classifier_from, parts, shipped_classifier
+from bot.safety.learned import (
+    PART_LIFT,
+    Classifier,
+    Reader,
+    classifier_from,
+    parts,
+    shipped_classifier,
+)
 from bot.safety.screen import (
     VETO,
     listed_flag,
@@ -167,3 +175,27 @@ def test_the_clause_of_a_long_crisis_line_that_says_the_crisis_is_learned_alone(
     # The part about ending a life is learned as suicide; a line none of whose parts says a
     # crisis gives no clause (its label is learned from the whole only).
     assert clauses == [("Honestly I don't want to be alive anymore.", "suicide")]
+
+
+def _reader_of(scores: dict[str, float]) -> Reader:
+    """A reader whose classifier gives each text the chance of `suicide` listed for it."""
+
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        return np.array([[np.log(scores[t]), np.log(1 - scores[t])] for t in texts], np.float32)
+
+    layer = (np.eye(2), np.zeros(2))
+    return Reader(embed, Classifier(("suicide", "none"), (layer,), 0.5, "", ""))
+
+
+def test_a_clause_counts_for_no_more_than_the_whole_message_allows():
+    warm = "What I'd say: I'm tired of being strong."
+    reading = _reader_of({warm: 0.02, "I'm tired of being strong.": 0.95}).read_parts(
+        [warm, "I'm tired of being strong."], [None, None]
+    )
+    assert reading is not None and reading.part == 1
+    assert reading.score == pytest.approx(0.02 + PART_LIFT)
+    # Where the whole message already leans towards a crisis, the clause is read in full.
+    reading = _reader_of({warm: 0.4, "I'm tired of being strong.": 0.95}).read_parts(
+        [warm, "I'm tired of being strong."], [None, None]
+    )
+    assert reading is not None and reading.score == pytest.approx(0.95)

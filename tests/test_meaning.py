@@ -84,7 +84,14 @@ def test_tuning_kept_what_option_labels_and_everyday_answers_mean(encoder, offic
 
 
 def test_a_batch_gives_each_text_the_vector_it_gets_alone(encoder):
-    texts = ["ok", "he pushed me against the wall and took my phone so I couldn't call anyone"]
+    # Long and short texts are run in separate batches (bot.meaning.encoder._similar_lengths):
+    # each still comes back in its place, with its own vector.
+    texts = [
+        "We fought about his mother again. " * 8,
+        "ok",
+        "he pushed me against the wall and took my phone so I couldn't call anyone",
+        "fine",
+    ]
     together = encoder.embed(texts)
     for i, text in enumerate(texts):
         assert np.allclose(together[i], encoder.embed([text])[0], atol=1e-5)

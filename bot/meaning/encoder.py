@@ -23,7 +23,7 @@ import onnxruntime
 from tokenizers import Tokenizer
 
 MODEL_NAME = "all-MiniLM-L6-v2, fine-tuned for the screen (int8 ONNX)"
-MODEL_SHA256 = "5da7fe2bb6e6e587598a0f526f84695571c4e6beec334bbcf4c75f31772bdfbc"
+MODEL_SHA256 = "a9a326a490b82c4faf4dcc843918a69d9259e7c06687514983ece620209380ae"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 MAX_TOKENS = 256
 """As sentence-transformers reads this model: longer texts are cut."""

@@ -15,8 +15,8 @@ fine-tuned all-MiniLM-L6-v2 sentence vectors (bot/safety/learned.py), trained wi
 that each category counts alike; the long ordinary lines are learned sentence by sentence too, since
 the screen reads a message in parts, and so is the clause of a long crisis line that says the
 crisis (crisis_clauses). The threshold is the lowest score at which, across the held-out
-batches the encoder was not fine-tuned on (scripts/tune_encoder.py keeps three aside), no more than
-MAX_EVERYDAY of everyday answers and MAX_LOOKALIKE of look-alikes would be asked about.
+batches the encoder was not fine-tuned on (scripts/tune_encoder.py keeps CALIBRATION aside), no
+more than MAX_EVERYDAY of everyday answers and MAX_LOOKALIKE of look-alikes would be asked about.
 """
 
 from __future__ import annotations

@@ -59,12 +59,13 @@ CALIBRATION = (
     "tests/data/screen_blind_2.yaml",
     "corpus/screen/blind_12_everyday.yaml",
     "corpus/screen/blind_14.yaml",
+    "corpus/screen/blind_15.yaml",
 )
 """Labelled sets the encoder is not tuned on, so that the classifier's threshold can be chosen
 where the encoder has not seen the lines (scripts/train_screen.py): scored on lines it was tuned
 on, every threshold looks safe. Blind 12 is there for its long everyday answers, the ones the
-screen most often asked about; blind 14 for its 432 everyday answers and 100 look-alikes, since the
-look-alike bar is the one that fixes the threshold."""
+screen most often asked about; blind 14 and 15 for their 860 everyday answers and 200 look-alikes,
+since the look-alike bar is the one that fixes the threshold."""
 
 
 class Layer(nn.Module):
